@@ -1,0 +1,28 @@
+package collector
+
+import (
+	"context"
+	"net/url"
+)
+
+// API fetches FortiOS monitor endpoints of one target through its session.
+// fgsession.Client implements it; unit tests use a fixture-backed stand-in.
+type API interface {
+	// Ready makes sure the target has a usable session, logging in if no replica
+	// holds one. It returns the reason when the target cannot be scraped now
+	// (login back-off, bad credentials, unreachable).
+	Ready(ctx context.Context) error
+
+	// Monitor sends GET /api/v2/monitor/<endpoint> with query and returns the body
+	// of a 2xx answer. A non-2xx answer is a *fgsession.APIError.
+	Monitor(ctx context.Context, endpoint string, query url.Values) ([]byte, error)
+}
+
+// Target is what a collector needs to know about the FortiGate it scrapes.
+type Target struct {
+	Name string
+	API  API
+	// VDOMs lists the VDOMs to query. Empty means every VDOM the admin can see
+	// (vdom=*).
+	VDOMs []string
+}
