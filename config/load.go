@@ -54,8 +54,8 @@ type tlsFields struct {
 }
 
 type collectorFields struct {
-	Include []string `yaml:"include"`
-	Exclude []string `yaml:"exclude"`
+	Include []string `json:"include,omitempty" yaml:"include,omitempty"`
+	Exclude []string `json:"exclude,omitempty" yaml:"exclude,omitempty"`
 }
 
 // hasCredentials reports whether f sets any authentication key. A target that

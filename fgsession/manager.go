@@ -232,9 +232,9 @@ func (m *Manager) activeStore() (Store, error) {
 	return m.local, nil
 }
 
-// storeFailed records a failed Redis call. It returns true when the caller
-// should go on with the local store, false when the scrape's own deadline ran
-// out (not Redis's fault).
+// storeFailed records a failed Redis call and switches to the local store for
+// StoreRetry. A call that failed because the scrape's own deadline ran out
+// is not Redis's fault and changes nothing.
 func (m *Manager) storeFailed(ctx context.Context, op string, err error) {
 	if ctx.Err() != nil {
 		return
@@ -759,4 +759,16 @@ func (m *Manager) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.metrics.age, prometheus.GaugeValue, age, name)
 		ch <- prometheus.MustNewConstMetric(m.metrics.backoff, prometheus.GaugeValue, backoff, name)
 	}
+}
+
+// CheckStore pings the shared store and sets fortigate_redis_up, so the
+// gauge is right before the first scrape.
+func (m *Manager) CheckStore(ctx context.Context) error {
+	if !m.shared() {
+		return nil
+	}
+	_, err := call(m, ctx, m.store, "ping", func(c context.Context) (struct{}, error) {
+		return struct{}{}, m.store.Ping(c)
+	})
+	return err
 }

@@ -256,6 +256,14 @@ func (s *Server) launch() error {
 		proc.kill()
 		return err
 	}
+	if err := ping(s.Options()); err != nil {
+		proc.kill()
+		return fmt.Errorf("PING %s failed: %w: %s", s.Addr(), err, tail(s.LogFile(), 5))
+	}
+	// Another program may own the port while this redis-server failed to bind it.
+	if proc.exited() {
+		return fmt.Errorf("exited during start-up: %s", tail(s.LogFile(), 5))
+	}
 
 	s.mu.Lock()
 	s.proc = proc
