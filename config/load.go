@@ -191,6 +191,19 @@ var schemaTypes = map[string]struct {
 	"collectorFields": {"collectors", reflect.TypeFor[collectorFields]()},
 }
 
+// typeNames replaces Go type names in yaml.v3 messages with the words of the
+// file's schema. Longer names come first because the replacer tries its
+// arguments in order.
+var typeNames = strings.NewReplacer(
+	"[]config.targetFields", "a list of targets",
+	"config.targetFields", "a target",
+	"config.fileConfig", "the top level",
+	"config.tlsFields", "tls",
+	"config.collectorFields", "collectors",
+	"config.Secret", "a string",
+	"time.Duration", "a duration such as 30s or 5m",
+)
+
 // decodeError rewrites a yaml.v3 error into "path:line: message" lines and
 // names unknown keys with the keys that are valid in their place. yaml.v3
 // includes a scalar's value only when it cannot be converted to a non-string
@@ -223,9 +236,7 @@ func locate(path, msg string) string {
 				m[1], schema.place, strings.Join(yamlKeys(schema.fields), ", "))
 		}
 	}
-	for name, schema := range schemaTypes {
-		msg = strings.ReplaceAll(msg, "config."+name, schema.place)
-	}
+	msg = typeNames.Replace(msg)
 
 	if line == 0 {
 		return fmt.Sprintf("%s: %s", path, msg)

@@ -373,7 +373,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unparsable url",
 			yaml: "targets:\n  - {name: fw1, url: 'https://fw1:port', " + auth + "}\n",
-			want: []string{"url is invalid", `invalid port ":port"`},
+			want: []string{`url "https://fw1:port" is invalid`, `invalid port ":port"`},
 		},
 		{
 			name: "no credentials",
@@ -474,7 +474,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "duration without unit",
 			yaml: "targets:\n  - {name: fw1, url: fw1, " + auth + ", timeout: 30}\n",
-			want: []string{"targets.yml:2:", "time.Duration"},
+			want: []string{"targets.yml:2:", "into a duration such as 30s"},
 		},
 		{
 			name: "empty vdom",
@@ -578,7 +578,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "second document",
 			yaml: "targets:\n  - {name: fw1, url: fw1, " + auth + "}\n---\ntargets: []\n",
-			want: []string{"targets.yml:4: a second YAML document is not supported"},
+			want: []string{"targets.yml:3: a second YAML document is not supported"},
 		},
 		{
 			name: "name in defaults",

@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -105,11 +106,13 @@ func (b *builder) parseURL(raw string, allowHTTP bool) *url.URL {
 	u, err := url.Parse(withScheme)
 	if err != nil {
 		// url.Error repeats the input, which may hold a password in user
-		// info, so only the inner error is shown.
-		if urlErr, ok := err.(*url.Error); ok {
+		// info, so the value is shown redacted and only the inner error.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
 			err = urlErr.Err
 		}
-		b.fail(key, "%s is invalid: %v: use https://HOST[:PORT]", b.n(key), err)
+		b.fail(key, "%s %q is invalid: %v: use https://HOST[:PORT]",
+			b.n(key), redactUserInfo(raw), err)
 		return nil
 	}
 	shown := u.Redacted()
@@ -150,6 +153,22 @@ func (b *builder) parseURL(raw string, allowHTTP bool) *url.URL {
 		}
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}
+}
+
+// redactUserInfo replaces the user info of a URL that url.Parse rejected,
+// the way url.URL.Redacted does for one it accepted.
+func redactUserInfo(raw string) string {
+	_, rest, hasScheme := strings.Cut(raw, "://")
+	if !hasScheme {
+		rest = raw
+	}
+	authority, _, _ := strings.Cut(rest, "/")
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return raw
+	}
+	start := len(raw) - len(rest)
+	return raw[:start] + "xxxxx" + raw[start+at:]
 }
 
 // credentials checks that f has exactly one kind of credentials, reads the

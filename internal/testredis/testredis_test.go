@@ -5,6 +5,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,6 +190,7 @@ func TestClusterServesAllSlots(t *testing.T) {
 	if n := len(cluster.Nodes()); n != 3 {
 		t.Fatalf("%d nodes, expected 3", n)
 	}
+	var mu sync.Mutex
 	masters := map[string]bool{}
 	for i := range 50 {
 		key := "key" + string(rune('a'+i%26)) + strings.Repeat("x", i)
@@ -202,7 +204,9 @@ func TestClusterServesAllSlots(t *testing.T) {
 			return err
 		}
 		if n > 0 {
+			mu.Lock()
 			masters[node.Options().Addr] = true
+			mu.Unlock()
 		}
 		return nil
 	})
