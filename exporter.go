@@ -16,7 +16,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/collector"
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/config"
@@ -33,6 +32,8 @@ type exporter struct {
 	store   fgsession.Store
 	redis   bool
 	reg     *prometheus.Registry
+	// collectorMetrics counts dropped duplicate series and collector failures.
+	collectorMetrics *collector.ExporterMetrics
 
 	reloadMu sync.Mutex
 	targets  atomic.Pointer[targetSet]
@@ -112,6 +113,7 @@ func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
 
 	ex.reg = newRegistry(ex.manager, ex.holder, storeMetrics,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ex.collectorMetrics = collector.NewExporterMetrics(ex.reg)
 	logger.Info("configured", "targets", len(ex.targets.Load().order), "replica", replica,
 		"session_store", map[bool]string{true: "redis", false: "memory"}[ex.redis])
 	return ex, nil
@@ -222,9 +224,10 @@ func (ex *exporter) routes() http.Handler {
 	probeOpts := collector.ProbeOptions{
 		TimeoutOffset:  ex.flags.scrapeTimeoutOffset,
 		DefaultTimeout: ex.flags.scrapeDefaultTimeout,
+		Metrics:        ex.collectorMetrics,
 	}
 	mux.Handle("/probe", collector.ProbeHandler(ex.lookup, probeOpts, ex.logger))
-	mux.Handle("/metrics", ex.metricsHandler(probeOpts))
+	mux.Handle("/metrics", collector.MetricsHandler(ex.reg, ex.lookup, probeOpts, ex.logger))
 	mux.HandleFunc("/session", ex.serveSession)
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -234,30 +237,6 @@ func (ex *exporter) routes() http.Handler {
 	mux.HandleFunc("/-/reload", ex.serveReload)
 	mux.HandleFunc("/", ex.serveLanding)
 	return mux
-}
-
-// metricsHandler serves the exporter's own metrics, plus the FortiGate
-// metrics of the target named "default" when one is configured.
-func (ex *exporter) metricsHandler(opts collector.ProbeOptions) http.Handler {
-	own := promhttp.HandlerFor(ex.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(ex.logger.Handler(), slog.LevelError)})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		target, names, ok := ex.lookup(config.DefaultTargetName)
-		if !ok {
-			own.ServeHTTP(w, r)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), collector.ScrapeTimeout(r, opts))
-		defer cancel()
-		probe := collector.NewProbe(ctx, target, names, opts, ex.logger)
-		gatherers := prometheus.Gatherers{ex.reg, probeRegistry(probe)}
-		promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{}).ServeHTTP(w, r)
-	})
-}
-
-func probeRegistry(c prometheus.Collector) *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(c)
-	return reg
 }
 
 func (ex *exporter) serveSession(w http.ResponseWriter, r *http.Request) {

@@ -22,8 +22,6 @@ import (
 	webflag "github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/collector"
-	"github.com/fortigate-session-exporter/fortigate_session_exporter/config"
-	"github.com/fortigate-session-exporter/fortigate_session_exporter/fgsession"
 )
 
 const exporterName = "fortigate_session_exporter"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -165,10 +166,16 @@ func newScraper(target *Target, names []string, opts ProbeOptions, logger *slog.
 		if !ok {
 			return nil, fmt.Errorf("target %q: %w", target.Name, unknownCollectorError(name, "selected"))
 		}
-		if !containsRegistration(regs, r) {
+		if !slices.Contains(regs, r) {
 			regs = append(regs, r)
 		}
 	}
+	return newScraperFor(target, regs, opts, logger), nil
+}
+
+// newScraperFor returns a scraper of target that runs regs, which tests may
+// build outside the collector table.
+func newScraperFor(target *Target, regs []*registration, opts ProbeOptions, logger *slog.Logger) *scraper {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -177,16 +184,7 @@ func newScraper(target *Target, names []string, opts ProbeOptions, logger *slog.
 		regs:   regs,
 		opts:   opts.withDefaults(),
 		logger: logger.With("target", target.Name),
-	}, nil
-}
-
-func containsRegistration(regs []*registration, r *registration) bool {
-	for _, have := range regs {
-		if have == r {
-			return true
-		}
 	}
-	return false
 }
 
 func (s *scraper) describe(ch chan<- *prometheus.Desc) {
@@ -341,26 +339,28 @@ func (s *scraper) runCollectors(ctx context.Context) []collectorResult {
 
 	results := make([]collectorResult, n)
 	finished := make([]bool, n)
-	pending := n
-	for pending > 0 {
+	record := func(r collectorResult) {
+		results[r.index], finished[r.index] = r, true
+	}
+	received := 0
+	for received < n && ctx.Err() == nil {
 		select {
 		case r := <-done:
-			results[r.index], finished[r.index] = r, true
-			pending--
-			continue
+			record(r)
+			received++
 		case <-ctx.Done():
 		}
-		// Take the results that arrived together with the deadline.
-		for drained := false; !drained && pending > 0; {
-			select {
-			case r := <-done:
-				results[r.index], finished[r.index] = r, true
-				pending--
-			default:
-				drained = true
-			}
+	}
+	// Keep the results that arrived together with the deadline.
+drain:
+	for received < n {
+		select {
+		case r := <-done:
+			record(r)
+			received++
+		default:
+			break drain
 		}
-		break
 	}
 
 	mu.Lock()

@@ -76,7 +76,7 @@ type Target struct {
 	TLS TLS
 	// VDOMs lists the VDOMs to scrape. Empty means every VDOM the admin can see.
 	VDOMs []string
-	// Collectors narrows the collectors enabled by flags for this target.
+	// Collectors selects the collectors of this target.
 	Collectors Collectors
 	// Timeout caps the scrape time of this target. Zero means no cap beyond
 	// the deadline Prometheus sends.
@@ -94,7 +94,7 @@ type Target struct {
 	MaxParallel int
 }
 
-// TLS is how a target verifies the FortiGate's certificate.
+// TLS is the set of certificate verification settings of a target.
 type TLS struct {
 	// CAFile is a PEM file with the CA or self-signed certificates to trust in
 	// place of the system roots.
@@ -109,11 +109,11 @@ type TLS struct {
 	roots *x509.CertPool
 }
 
-// Collectors narrows the set of collectors for one target. Names are checked
-// against the collector registry by the Holder's validate hook, not here.
+// Collectors is the per-target collector selection. This package does not
+// know the collector names, so the Holder's validate hook checks them.
 type Collectors struct {
-	// Include, when not empty, lists the only collectors to run.
+	// Include, when not empty, replaces the set of collectors enabled by flags.
 	Include []string
-	// Exclude lists collectors not to run.
+	// Exclude lists collectors removed from that set.
 	Exclude []string
 }

@@ -26,8 +26,9 @@ const (
 	EnvInsecureSkipVerify = "FORTIGATE_INSECURE_SKIP_VERIFY"
 )
 
-// DefaultSecretPasswordFile is where Docker and Kubernetes secrets put the
-// password. It is read when no password, password file or token is set.
+// DefaultSecretPasswordFile is the path at which Docker mounts a secret named
+// fortigate_password. Env.Target reads it when no password, password file or
+// token is set.
 const DefaultSecretPasswordFile = "/run/secrets/fortigate_password"
 
 // envSettingNames maps the YAML keys of a target to the environment
@@ -120,15 +121,19 @@ func (e Env) Target() (*Target, error) {
 
 	ttl := time.Duration(e.SessionTTLMinutes) * time.Minute
 	fields := targetFields{
-		Name:          DefaultTargetName,
-		URL:           e.Host,
-		Username:      e.Username,
-		Password:      e.Password,
-		PasswordFile:  passwordFile,
-		Token:         e.Token,
-		TokenFile:     e.TokenFile,
-		LoginMethod:   e.LoginMethod,
-		TLS:           tlsFields{CAFile: e.CAFile, ServerName: e.ServerName, InsecureSkipVerify: &e.InsecureSkipVerify},
+		Name:         DefaultTargetName,
+		URL:          e.Host,
+		Username:     e.Username,
+		Password:     e.Password,
+		PasswordFile: passwordFile,
+		Token:        e.Token,
+		TokenFile:    e.TokenFile,
+		LoginMethod:  e.LoginMethod,
+		TLS: tlsFields{
+			CAFile:             e.CAFile,
+			ServerName:         e.ServerName,
+			InsecureSkipVerify: &e.InsecureSkipVerify,
+		},
 		SessionTTL:    &ttl,
 		SessionGroup:  e.SessionGroup,
 		SourceAddress: e.SourceAddress,

@@ -117,9 +117,14 @@ func TestEnvTarget(t *testing.T) {
 				if got := target.SourceAddress.String(); got != "127.0.0.2" {
 					t.Errorf("source address = %q", got)
 				}
-				if target.TLS.roots == nil || target.TLS.ServerName != "FGT60F0000000001" ||
-					!target.TLS.InsecureSkipVerify {
-					t.Errorf("TLS settings not applied: %+v", target.TLS)
+				if target.TLS.roots == nil {
+					t.Errorf("CA pool not loaded from FORTIGATE_CA_FILE")
+				}
+				if target.TLS.ServerName != "FGT60F0000000001" {
+					t.Errorf("server name = %q, want FGT60F0000000001", target.TLS.ServerName)
+				}
+				if !target.TLS.InsecureSkipVerify {
+					t.Errorf("InsecureSkipVerify not set from FORTIGATE_INSECURE_SKIP_VERIFY")
 				}
 			},
 		},

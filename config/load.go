@@ -80,6 +80,7 @@ func (f targetFields) withDefaults(d targetFields) targetFields {
 	if f.LoginMethod == "" && f.Token == "" && f.TokenFile == "" {
 		f.LoginMethod = d.LoginMethod
 	}
+
 	if f.AllowHTTP == nil {
 		f.AllowHTTP = d.AllowHTTP
 	}
@@ -92,6 +93,7 @@ func (f targetFields) withDefaults(d targetFields) targetFields {
 	if f.TLS.InsecureSkipVerify == nil {
 		f.TLS.InsecureSkipVerify = d.TLS.InsecureSkipVerify
 	}
+
 	if f.VDOMs == nil {
 		f.VDOMs = d.VDOMs
 	}
@@ -101,6 +103,7 @@ func (f targetFields) withDefaults(d targetFields) targetFields {
 	if f.Collectors.Exclude == nil {
 		f.Collectors.Exclude = d.Collectors.Exclude
 	}
+
 	if f.Timeout == nil {
 		f.Timeout = d.Timeout
 	}
@@ -131,6 +134,10 @@ func Load(path string) (*Config, error) {
 
 	doc, err := parseDocument(path, data)
 	if err != nil {
+		return nil, err
+	}
+
+	if err := rejectTags(path, doc); err != nil {
 		return nil, err
 	}
 
@@ -173,6 +180,22 @@ func parseDocument(path string, data []byte) (*yaml.Node, error) {
 			"defaults and targets", path, doc.Line)
 	}
 	return doc.Content[0], nil
+}
+
+// rejectTags returns an error for the first node with an explicit YAML tag
+// other than !!str. yaml.v3 puts the full value of a scalar whose tag does not
+// resolve (such as `password: !!int VALUE`) into its error message, so such a
+// node could otherwise print a secret. The schema needs no tags.
+func rejectTags(path string, node *yaml.Node) error {
+	if node.Style&yaml.TaggedStyle != 0 && node.Tag != "!!str" {
+		return fmt.Errorf("%s:%d: YAML tag %s is not supported: remove it", path, node.Line, node.Tag)
+	}
+	for _, child := range node.Content {
+		if err := rejectTags(path, child); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var (

@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -133,8 +134,11 @@ targets:
 	if fw3.Token.Reveal() != testToken {
 		t.Errorf("fw3 token was not read from token.txt")
 	}
-	if fw3.Username != "" || fw3.Password != "" || fw3.PasswordFile != "" {
-		t.Errorf("fw3 inherited password credentials from defaults")
+	if fw3.Username != "" {
+		t.Errorf("fw3 inherited username %q from defaults", fw3.Username)
+	}
+	if fw3.Password != "" || fw3.PasswordFile != "" {
+		t.Errorf("fw3 inherited the password from defaults")
 	}
 	if !slices.Equal(fw3.Collectors.Exclude, []string{"license"}) {
 		t.Errorf("fw3 collectors.exclude = %v", fw3.Collectors.Exclude)
@@ -264,9 +268,11 @@ targets:
 	}
 
 	inherits := cfg.Target("inherits")
-	if inherits.Timeout != 15*time.Second || inherits.MaxParallel != 8 {
-		t.Errorf("inherits: timeout %v, max parallel %d; want 15s and 8",
-			inherits.Timeout, inherits.MaxParallel)
+	if inherits.Timeout != 15*time.Second {
+		t.Errorf("inherits: timeout = %v, want 15s", inherits.Timeout)
+	}
+	if inherits.MaxParallel != 8 {
+		t.Errorf("inherits: max parallel = %d, want 8", inherits.MaxParallel)
 	}
 	if !inherits.TLS.InsecureSkipVerify {
 		t.Errorf("inherits: insecure_skip_verify not inherited")
@@ -551,6 +557,16 @@ func TestLoadErrors(t *testing.T) {
 			want: []string{"targets.yml:2: cannot unmarshal", "many"},
 		},
 		{
+			name: "explicit tag",
+			yaml: "targets:\n  - name: fw1\n    max_parallel: !!int 4\n",
+			want: []string{"targets.yml:3: YAML tag !!int is not supported"},
+		},
+		{
+			name: "str tag allowed",
+			yaml: "targets:\n  - {name: fw1, url: !!str fw1, username: m, password_file: nope.txt}\n",
+			want: []string{"password_file: open "},
+		},
+		{
 			name: "duplicate key",
 			yaml: "targets:\n  - name: fw1\n    name: fw2\n",
 			want: []string{`targets.yml:3: mapping key "name" already defined at line 2`},
@@ -630,5 +646,30 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), path) {
 		t.Errorf("error does not name the path: %v", err)
+	}
+}
+
+func TestLoadExampleFile(t *testing.T) {
+	// examples/targets.yml refers to files that exist only in a deployment,
+	// so the test copies it next to stand-ins for them.
+	data, err := os.ReadFile("../examples/targets.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "certs/fortigate-ca.pem", string(selfSignedPEM(t)))
+	writeFile(t, dir, "secrets/fw-lab.token", testToken+"\n")
+	passwordFile := writeFile(t, dir, "password", testPassword+"\n")
+	content := strings.ReplaceAll(string(data), DefaultSecretPasswordFile, passwordFile)
+
+	cfg, err := Load(writeFile(t, dir, "targets.yml", content))
+	if err != nil {
+		t.Fatalf("Load of examples/targets.yml: %v", err)
+	}
+	if len(cfg.Targets) != 4 {
+		t.Errorf("got %d targets, want the example's 4", len(cfg.Targets))
+	}
+	if lab := cfg.Target("fw-lab"); lab == nil || lab.LoginMethod != LoginToken {
+		t.Errorf("fw-lab is not a token target: %+v", lab)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// HolderOptions says where a Holder loads targets from.
+// HolderOptions are the sources and checks of a Holder's config.
 type HolderOptions struct {
 	// File is the targets file. Empty means no file.
 	File string

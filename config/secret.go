@@ -8,8 +8,8 @@ import (
 
 const redacted = "<secret>"
 
-// Secret is a password or API token. Every way of printing it (fmt verbs,
-// JSON, YAML, slog) produces "<secret>"; only Reveal returns the value.
+// Secret is a password or API token. Printing it with fmt, encoding/json,
+// yaml.v3 or slog produces "<secret>", and only Reveal returns the value.
 type Secret string
 
 // Reveal returns the secret value, for the code that sends it to the FortiGate.

@@ -42,8 +42,8 @@ func (b *builder) fail(key, format string, args ...any) {
 	b.errs = append(b.errs, fieldError{key: key, msg: fmt.Sprintf(format, args...)})
 }
 
-// n is short for settingName, because nearly every message uses it.
-func (b *builder) n(key string) string { return b.settingName(key) }
+// setting returns the name of the setting with YAML key key, as messages show it.
+func (b *builder) setting(key string) string { return b.settingName(key) }
 
 // build validates f. The returned target is complete only when b.errs is empty.
 func (b *builder) build(f targetFields) *Target {
@@ -72,7 +72,7 @@ func (b *builder) build(f targetFields) *Target {
 
 	if f.SessionGroup != "" && !namePattern.MatchString(f.SessionGroup) {
 		b.fail("session_group", "%s %q is invalid: use only letters, digits, '_', '.' and '-'",
-			b.n("session_group"), f.SessionGroup)
+			b.setting("session_group"), f.SessionGroup)
 	}
 	t.SourceAddress = b.sourceAddress(f.SourceAddress, t.URL)
 
@@ -91,11 +91,11 @@ func (b *builder) build(f targetFields) *Target {
 
 // parseURL accepts https://host[:port], http://host[:port] when allowHTTP is
 // set, and a bare host or host:port, which gets https://. A path of "/" is
-// dropped; any other path, a query, a fragment or user info is an error.
+// dropped, and any other path, a query, a fragment or user info is an error.
 func (b *builder) parseURL(raw string, allowHTTP bool) *url.URL {
 	key := "url"
 	if raw == "" {
-		b.fail(key, "%s is missing: set it to https://HOST[:PORT]", b.n(key))
+		b.fail(key, "%s is missing: set it to https://HOST[:PORT]", b.setting(key))
 		return nil
 	}
 
@@ -105,58 +105,58 @@ func (b *builder) parseURL(raw string, allowHTTP bool) *url.URL {
 	}
 	u, err := url.Parse(withScheme)
 	if err != nil {
-		// url.Error repeats the input, which may hold a password in user
-		// info, so the value is shown redacted and only the inner error.
+		// url.Error repeats the input, which may contain a password in the
+		// user info. The message shows the input redacted and the inner error.
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) {
 			err = urlErr.Err
 		}
 		b.fail(key, "%s %q is invalid: %v: use https://HOST[:PORT]",
-			b.n(key), redactUserInfo(raw), err)
+			b.setting(key), redactUserInfo(raw), err)
 		return nil
 	}
-	shown := u.Redacted()
+	redactedURL := u.Redacted()
 
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !allowHTTP {
 			hint := "use https://"
-			if b.n("allow_http") != "" {
+			if b.setting("allow_http") != "" {
 				hint += ", or set allow_http: true to send credentials unencrypted"
 			}
-			b.fail(key, "%s %q uses http: %s", b.n(key), shown, hint)
+			b.fail(key, "%s %q uses http: %s", b.setting(key), redactedURL, hint)
 			return nil
 		}
 	default:
-		b.fail(key, "%s %q has scheme %q: use https://HOST[:PORT]", b.n(key), shown, u.Scheme)
+		b.fail(key, "%s %q has scheme %q: use https://HOST[:PORT]", b.setting(key), redactedURL, u.Scheme)
 		return nil
 	}
 
 	switch {
 	case u.User != nil:
 		b.fail(key, "%s %q contains user info: remove it and set the username and "+
-			"password settings", b.n(key), shown)
+			"password settings", b.setting(key), redactedURL)
 		return nil
 	case u.Hostname() == "":
-		b.fail(key, "%s %q has no host: use https://HOST[:PORT]", b.n(key), shown)
+		b.fail(key, "%s %q has no host: use https://HOST[:PORT]", b.setting(key), redactedURL)
 		return nil
 	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.Opaque != "":
 		b.fail(key, "%s %q has a path, query or fragment: use only https://HOST[:PORT]",
-			b.n(key), shown)
+			b.setting(key), redactedURL)
 		return nil
 	}
 	if port := u.Port(); port != "" {
 		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			b.fail(key, "%s %q has invalid port %q: use 1 to 65535", b.n(key), shown, port)
+			b.fail(key, "%s %q has invalid port %q: use 1 to 65535", b.setting(key), redactedURL, port)
 			return nil
 		}
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}
 }
 
-// redactUserInfo replaces the user info of a URL that url.Parse rejected,
-// the way url.URL.Redacted does for one it accepted.
+// redactUserInfo replaces the whole user info of a URL that url.Parse
+// rejected with "xxxxx", because it may contain a password.
 func redactUserInfo(raw string) string {
 	_, rest, hasScheme := strings.Cut(raw, "://")
 	if !hasScheme {
@@ -179,24 +179,28 @@ func (b *builder) credentials(t *Target, f targetFields) {
 
 	switch {
 	case f.Password != "" && f.PasswordFile != "":
-		b.fail("password", "%s and %s are both set: keep one", b.n("password"), b.n("password_file"))
+		b.fail("password", "%s and %s are both set: keep one",
+			b.setting("password"), b.setting("password_file"))
 	case f.Token != "" && f.TokenFile != "":
-		b.fail("token", "%s and %s are both set: keep one", b.n("token"), b.n("token_file"))
+		b.fail("token", "%s and %s are both set: keep one",
+			b.setting("token"), b.setting("token_file"))
 	case hasToken && hasPassword:
 		b.fail("token", "both a token and a password are set: a token target "+
 			"needs no password, so remove %s/%s or %s/%s",
-			b.n("token"), b.n("token_file"), b.n("password"), b.n("password_file"))
+			b.setting("token"), b.setting("token_file"),
+			b.setting("password"), b.setting("password_file"))
 	case hasToken && f.Username != "":
 		b.fail("username", "%s is set on a token target: a REST API token needs no "+
-			"username, so remove it", b.n("username"))
+			"username, so remove it", b.setting("username"))
 	case !hasToken && !hasPassword && f.Username == "":
 		b.fail("username", "credentials are missing: set %s with %s (or %s), or %s (or %s)",
-			b.n("username"), b.n("password_file"), b.n("password"), b.n("token_file"), b.n("token"))
+			b.setting("username"), b.setting("password_file"), b.setting("password"),
+			b.setting("token_file"), b.setting("token"))
 	case hasPassword && f.Username == "":
-		b.fail("username", "%s is required when a password is set", b.n("username"))
+		b.fail("username", "%s is required when a password is set", b.setting("username"))
 	case !hasToken && !hasPassword:
 		b.fail("password_file", "%s or %s is required when %s is set",
-			b.n("password"), b.n("password_file"), b.n("username"))
+			b.setting("password"), b.setting("password_file"), b.setting("username"))
 	}
 
 	t.Password, t.PasswordFile = b.secret("password", f.Password, f.PasswordFile)
@@ -216,12 +220,12 @@ func (b *builder) secret(key string, inline Secret, file string) (Secret, string
 
 	data, err := os.ReadFile(path)
 	if err != nil {
-		b.fail(fileKey, "%s: %v", b.n(fileKey), err)
+		b.fail(fileKey, "%s: %v", b.setting(fileKey), err)
 		return "", path
 	}
 	value := strings.TrimRight(string(data), "\r\n")
 	if value == "" {
-		b.fail(fileKey, "%s %q is empty: write the %s into it", b.n(fileKey), path, key)
+		b.fail(fileKey, "%s %q is empty: write the %s into it", b.setting(fileKey), path, key)
 		return "", path
 	}
 	return Secret(value), path
@@ -239,16 +243,16 @@ func (b *builder) loginMethod(s string, hasToken bool) LoginMethod {
 	switch {
 	case !ok:
 		b.fail("login_method", "%s %q is invalid: use auto, api, logincheck or token",
-			b.n("login_method"), s)
+			b.setting("login_method"), s)
 	case m == LoginToken && !hasToken:
 		b.fail("login_method", "%s token requires %s or %s",
-			b.n("login_method"), b.n("token_file"), b.n("token"))
+			b.setting("login_method"), b.setting("token_file"), b.setting("token"))
 	case m == LoginAuto && hasToken:
 		// auto picks the token login when a token is set.
 		return LoginToken
 	case m != LoginToken && hasToken:
 		b.fail("login_method", "%s %s needs a username and password, but a token is set: "+
-			"use %s token or remove it", b.n("login_method"), m, b.n("login_method"))
+			"use %s token or remove it", b.setting("login_method"), m, b.setting("login_method"))
 	}
 	return m
 }
@@ -262,7 +266,7 @@ func (b *builder) tls(t *Target, f tlsFields) {
 	t.TLS.CAFile = b.resolve(f.CAFile)
 	roots, err := loadRoots(t.TLS.CAFile)
 	if err != nil {
-		b.fail("tls.ca_file", "%s: %v", b.n("tls.ca_file"), err)
+		b.fail("tls.ca_file", "%s: %v", b.setting("tls.ca_file"), err)
 		return
 	}
 	t.TLS.roots = roots
@@ -323,7 +327,7 @@ func (b *builder) duration(key string, d *time.Duration, def time.Duration) time
 		return def
 	}
 	if *d < 0 {
-		b.fail(key, "%s %s is negative: use a positive duration such as 30s", b.n(key), *d)
+		b.fail(key, "%s %s is negative: use a positive duration such as 30s", b.setting(key), *d)
 		return def
 	}
 	return *d
@@ -339,7 +343,7 @@ func (b *builder) sourceAddress(s string, target *url.URL) netip.Addr {
 	addr, err := netip.ParseAddr(s)
 	if err != nil {
 		b.fail(key, "%s %q is not an IP address: set a local IPv4 or IPv6 address, without a port",
-			b.n(key), s)
+			b.setting(key), s)
 		return netip.Addr{}
 	}
 	if target == nil {
@@ -348,7 +352,7 @@ func (b *builder) sourceAddress(s string, target *url.URL) netip.Addr {
 	host, err := netip.ParseAddr(target.Hostname())
 	if err == nil && host.Unmap().Is4() != addr.Unmap().Is4() {
 		b.fail(key, "%s %s and the FortiGate address %s are of different IP families: "+
-			"use a source address of the same family", b.n(key), addr, host)
+			"use a source address of the same family", b.setting(key), addr, host)
 	}
 	return addr
 }
