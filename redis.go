@@ -78,8 +78,9 @@ func newStore(f *cliFlags, logger *slog.Logger) (fgsession.Store, prometheus.Col
 	store := fgsession.NewRedisStore(client, fgsession.RedisStoreOptions{
 		KeyPrefix: f.redisKeyPrefix,
 		Sealer:    sealer,
+		Logger:    logger.With("component", "redis"),
 	})
 	logger.Info("sharing sessions through redis", "addrs", strings.Join(addrs, ","),
 		"sentinel_master", f.redisSentinelMaster, "cluster", f.redisCluster, "sealed", sealer != nil)
-	return store, store.Collector(), nil
+	return store, store, nil
 }

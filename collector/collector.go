@@ -47,6 +47,11 @@ var registrations = sortedRegistrations([]*registration{
 	{name: "system_resource_usage", defaultEnabled: true, collector: newResourceUsageCollector()},
 	{name: "system_interface", defaultEnabled: true, collector: newInterfaceCollector()},
 	{name: "system_ha_statistics", defaultEnabled: true, collector: newHAStatisticsCollector()},
+	{name: "license_status", defaultEnabled: true, collector: newLicenseStatusCollector()},
+	{name: "vpn_ipsec", defaultEnabled: true, collector: newIPsecCollector()},
+	{name: "system_certificates", defaultEnabled: true, collector: newCertificatesCollector()},
+	{name: "system_ha_peer", defaultEnabled: true, collector: newHAPeerCollector()},
+	{name: "system_ha_checksums", defaultEnabled: true, collector: newHAChecksumsCollector()},
 })
 
 func sortedRegistrations(table []*registration) []*registration {
@@ -178,7 +183,9 @@ type MetricDoc struct {
 	Unit   string
 	// Endpoint is the FortiOS monitor endpoint, empty for the exporter's own metrics.
 	Endpoint string
-	// Collector is the collector name, or "exporter" for the exporter's own metrics.
+	// Collector is the collector name. The exporter's own metrics have "scrape"
+	// when every target scrape sends them, and "exporter" when they live on the
+	// exporter's registry.
 	Collector string
 	Help      string
 }
@@ -187,7 +194,10 @@ type MetricDoc struct {
 // metrics first, then each collector's metrics in table order.
 func MetricDocs() []MetricDoc {
 	var docs []MetricDoc
-	for _, m := range selfMetrics() {
+	for _, m := range probeMetrics() {
+		docs = append(docs, m.doc("scrape"))
+	}
+	for _, m := range exporterMetrics() {
 		docs = append(docs, m.doc("exporter"))
 	}
 	for _, r := range registrations {

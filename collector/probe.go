@@ -109,8 +109,12 @@ func probeMetrics() []*metric {
 	}
 }
 
+func exporterMetrics() []*metric {
+	return []*metric{duplicateSeriesMetric, collectorFailuresMetric}
+}
+
 func selfMetrics() []*metric {
-	return append(probeMetrics(), duplicateSeriesMetric, collectorFailuresMetric)
+	return append(probeMetrics(), exporterMetrics()...)
 }
 
 // ExporterMetrics are the collector package's counters on the exporter's own

@@ -38,7 +38,8 @@ func newInterfaceCollector() *interfaceCollector {
 		"mac", "ip", "prefix_length", "vlan_id", "duplex")
 	return &interfaceCollector{
 		info: newMetric(namespace+"_interface_info", gauge, "", ep,
-			"Addresses of the interface, always 1. duplex is full, half or empty when not applicable.",
+			"Addresses of the interface, always 1. duplex is full, half, or empty when the "+
+				"link is down or FortiOS reports no duplex mode.",
 			infoLabels...),
 		linkUp: newMetric(namespace+"_interface_link_up", gauge, "", ep,
 			"Whether the link is up (1) or down (0), regardless of the administrative status.",
@@ -146,9 +147,13 @@ func (c *interfaceCollector) emit(out *sink, vdom, key string, s interfaceStats)
 	name := firstNonEmpty(string(s.Name), key, string(s.ID))
 	labels := []string{vdom, name, string(s.Alias), string(s.Parent)}
 
+	duplex := duplexName(s.Duplex)
+	if s.Link.ok && !s.Link.value {
+		// A link that is down has no duplex mode, whatever FortiOS puts there.
+		duplex = ""
+	}
 	out.add(c.info, 1, append(labels,
-		string(s.MAC), string(s.IP), formatInteger(s.Mask), formatInteger(s.VLANID),
-		duplexName(s.Duplex))...)
+		string(s.MAC), string(s.IP), formatInteger(s.Mask), formatInteger(s.VLANID), duplex)...)
 
 	if s.Link.ok {
 		up := 0.0

@@ -26,12 +26,12 @@ func TestInterfaceQuirks(t *testing.T) {
 					"tx_errors":0,"rx_errors":17}},"vdom":"root"},
 				{"results":{
 				"vlan210":{"id":"vlan210","name":"vlan210","alias":"","mac":"04:d5:90:00:00:02",
-					"ip":"172.16.210.1","mask":24,"link":false,"speed":"100.00","duplex":0,
+					"ip":"172.16.210.1","mask":24,"link":false,"speed":"100.00","duplex":1,
 					"tx_packets":1,"rx_packets":2,"tx_bytes":3,"rx_bytes":4,"tx_errors":0,
 					"rx_errors":0,"vlanid":210,"interface":"port1"}},"vdom":"dmz"}]`,
 			want: `
 				fortigate_interface_info{alias="ISP-A",duplex="full",ip="198.51.100.34",mac="04:d5:90:00:00:01",name="wan1",parent="",prefix_length="29",vdom="root",vlan_id=""} 1
-				fortigate_interface_info{alias="",duplex="half",ip="172.16.210.1",mac="04:d5:90:00:00:02",name="vlan210",parent="port1",prefix_length="24",vdom="dmz",vlan_id="210"} 1
+				fortigate_interface_info{alias="",duplex="",ip="172.16.210.1",mac="04:d5:90:00:00:02",name="vlan210",parent="port1",prefix_length="24",vdom="dmz",vlan_id="210"} 1
 				fortigate_interface_link_up{alias="ISP-A",name="wan1",parent="",vdom="root"} 1
 				fortigate_interface_link_up{alias="",name="vlan210",parent="port1",vdom="dmz"} 0
 				fortigate_interface_receive_bytes_total{alias="ISP-A",name="wan1",parent="",vdom="root"} 6.472189935041724e+17

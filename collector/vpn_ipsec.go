@@ -8,13 +8,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// The vpn_ipsec collector reads GET /api/v2/monitor/vpn/ipsec per VDOM. results
-// lists the phase 1 tunnels, each with tunnel-level byte counters and its phase 2
-// selectors in proxyid. Several phase 2 entries can share one p2name, and only
-// p2serial tells them apart. A phase 2 that is down has no expire and no byte
-// fields. A dialup phase 1 is listed once as a template with remote gateway
-// 0.0.0.0 and no selectors, and once per connected client as an instance whose
-// parent is the template.
+// The vpn_ipsec collector reads GET /api/v2/monitor/vpn/ipsec per VDOM.
+// results lists the phase 1 tunnels, each with tunnel-level byte counters and
+// its phase 2 selectors in proxyid. Several phase 2 entries can share one
+// p2name, so p2serial is what distinguishes them. A phase 2 that is down has no
+// expire and no byte fields. A dialup phase 1 is listed once as a template with
+// remote gateway 0.0.0.0 and no selectors, and once per connected client as an
+// instance whose parent is the template.
 
 const ipsecEndpoint = "vpn/ipsec"
 

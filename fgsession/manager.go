@@ -265,7 +265,7 @@ func call[T any](m *Manager, ctx context.Context, s Store, op string, fn func(co
 		if s == m.store && m.shared() {
 			m.storeFailed(ctx, op, err)
 		}
-		return v, err
+		return v, &storeError{op: op, err: err}
 	}
 	m.storeOK(s)
 	return v, err
@@ -281,7 +281,8 @@ func (m *Manager) acquire(ctx context.Context, t *Target, id string) (*Record, e
 			return nil, fmt.Errorf("target %q: %w", t.Name, err)
 		}
 		rec, done, err := m.lookup(ctx, t, id, store)
-		if err != nil && store == m.store && m.shared() && ctx.Err() == nil && !isBackoff(err) {
+		var storeErr *storeError
+		if errors.As(err, &storeErr) && store == m.store && m.shared() && ctx.Err() == nil {
 			if m.opts.Fallback == FallbackFail {
 				return nil, fmt.Errorf("target %q: %w: %v", t.Name, ErrStoreUnavailable, err)
 			}
@@ -305,10 +306,14 @@ func (m *Manager) acquire(ctx context.Context, t *Target, id string) (*Record, e
 	}
 }
 
-func isBackoff(err error) bool {
-	var b *BackoffError
-	return errors.As(err, &b)
+// storeError is a failed store call, as opposed to a login or FortiOS error.
+type storeError struct {
+	op  string
+	err error
 }
+
+func (e *storeError) Error() string { return "session store " + e.op + ": " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
 
 // lookup makes one pass over the protocol against store. done is false when
 // another replica holds the lock and the caller should wait and retry.

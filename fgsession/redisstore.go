@@ -90,7 +90,7 @@ func (s *RedisStore) Key(id, kind string) string {
 // different slots or collide with another id's.
 func checkID(id string) error {
 	if id == "" {
-		return errors.New("empty session id")
+		return errors.New("invalid session id: empty")
 	}
 	if strings.ContainsAny(id, "{}") {
 		return fmt.Errorf("invalid session id %q: contains a brace", id)
@@ -115,14 +115,14 @@ func (s *RedisStore) fail(ctx context.Context, op, id string, err error) error {
 	if !errors.Is(err, context.Canceled) {
 		s.metrics.errors.WithLabelValues(op).Inc()
 	}
-	what := "redis " + op
+	operation := "redis " + op
 	if id != "" {
-		what += " of session " + id
+		operation += " of session " + id
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		return fmt.Errorf("%s: %w: %w", what, err, ctxErr)
+		return fmt.Errorf("%s: %w: %w", operation, err, ctxErr)
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return fmt.Errorf("%s: %w", operation, err)
 }
 
 // Get returns the record of id, or nil when there is none or it cannot be read.
@@ -162,7 +162,7 @@ func (s *RedisStore) decodeRecord(key string, genField, ridField, dataField any)
 	data, _ := dataField.(string)
 	gen, err := strconv.ParseInt(genText, 10, 64)
 	if err != nil || recordID == "" {
-		return nil, reasonMalformed, fmt.Errorf("invalid gen or rid field")
+		return nil, reasonMalformed, errors.New("invalid gen or rid field")
 	}
 
 	plaintext := []byte(data)
@@ -243,7 +243,7 @@ func (s *RedisStore) runLockScript(ctx context.Context, op string, script *redis
 		return false, err
 	}
 	if token == "" {
-		return false, errors.New("empty lock token")
+		return false, errors.New("invalid lock token: empty")
 	}
 	ms, err := ttlMillis(ttl)
 	if err != nil {
@@ -276,7 +276,7 @@ func (s *RedisStore) Put(ctx context.Context, id, token string, rec *Record, ttl
 		return 0, err
 	}
 	if token == "" {
-		return 0, errors.New("empty lock token")
+		return 0, errors.New("invalid lock token: empty")
 	}
 	key := s.Key(id, kindSession)
 	data, ms, err := s.prepareRecord(key, rec, ttl)
@@ -372,8 +372,8 @@ func (s *RedisStore) GetBackoff(ctx context.Context, id string) (*Backoff, error
 }
 
 // SetBackoff stores b until b.Until, measured on this replica's clock. A b.Until in
-// the past removes any back-off record of id instead. The record is not sealed: it
-// holds a failure count and reason, no credential.
+// the past removes any back-off record of id instead. The record is not sealed,
+// because it contains only a failure count and a reason, no credential.
 func (s *RedisStore) SetBackoff(ctx context.Context, id string, b Backoff) error {
 	if err := checkID(id); err != nil {
 		return err
@@ -410,7 +410,8 @@ func (s *RedisStore) clearBackoff(ctx context.Context, op, id string) error {
 	return nil
 }
 
-// Ping checks that Redis answers. With a Cluster client it pings one node.
+// Ping sends PING to check that Redis is reachable. A Cluster client sends it to
+// one node.
 func (s *RedisStore) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx).Err(); err != nil {
 		return s.fail(ctx, opPing, "", err)
@@ -418,7 +419,8 @@ func (s *RedisStore) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Shared returns true: every replica that uses the same Redis sees the records.
+// Shared returns true, because every replica that uses the same Redis reads the
+// same records.
 func (s *RedisStore) Shared() bool { return true }
 
 // Close closes the Redis client.

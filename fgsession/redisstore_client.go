@@ -12,7 +12,7 @@ import (
 )
 
 // Defaults of RedisConfig. A scrape spends most of its deadline on FortiOS, so a
-// Redis call must fail fast. When Redis does not answer, one command with one retry
+// Redis call must fail fast. When Redis does not reply, one command with one retry
 // gives up after about 2 × (DialTimeout + ReadTimeout), an estimate that ignores
 // go-redis's short retry back-off, or at the context deadline if that comes first.
 const (

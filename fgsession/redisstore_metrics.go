@@ -30,7 +30,7 @@ var redisOperations = []string{
 
 // Reason label values of fortigate_session_records_unreadable_total.
 const (
-	// reasonWrongType: the key holds another Redis type than the store writes.
+	// reasonWrongType: the key contains another Redis type than the store writes.
 	reasonWrongType = "wrong_type"
 	// reasonMalformed: fields missing, JSON invalid, or record ID not the stored one.
 	reasonMalformed = "malformed"
@@ -130,7 +130,7 @@ func (s *RedisStore) logUnreadable(key, reason string, err error) {
 	if !ok {
 		return
 	}
-	s.logger.Warn("Treating unreadable session store record as missing",
+	s.logger.Warn("unreadable session store record treated as missing",
 		"key", key, "reason", reason, "err", err, "suppressed", suppressed)
 }
 

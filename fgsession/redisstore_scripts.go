@@ -4,7 +4,7 @@ import "github.com/redis/go-redis/v9"
 
 // Lua scripts of the Redis store. Each one touches only keys of one session id,
 // which share a hash tag and so a Cluster slot. go-redis runs them with EVALSHA
-// and falls back to EVAL when the server answers NOSCRIPT, as it does after a
+// and falls back to EVAL when the server returns NOSCRIPT, as it does after a
 // restart or a failover to a replica whose script cache is empty.
 //
 // The session key is a hash:

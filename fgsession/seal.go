@@ -103,13 +103,21 @@ func LoadSealer(keyFile string, previousFiles ...string) (*Sealer, error) {
 	return NewSealer(keys[0], keys[1:]...)
 }
 
-// ParseSealKey decodes the content of a key file. It accepts exactly 32 bytes used
-// as they are, or, with surrounding white space ignored, 64 hexadecimal characters
-// or the standard or URL-safe base64 of 32 bytes with or without padding. A file
-// made with "openssl rand -hex 32" or "openssl rand -base64 32" works. The error
-// never contains the content.
+// ParseSealKey decodes the content of a key file. It accepts exactly 32 random
+// bytes used as they are, or, with surrounding white space ignored, 64 hexadecimal
+// characters or the standard or URL-safe base64 of 32 bytes with or without
+// padding. A file made with "openssl rand 32", "openssl rand -hex 32" or
+// "openssl rand -base64 32" works. The error never contains the content.
+//
+// 32 bytes that are all printable text, such as a passphrase or the output of
+// "openssl rand -hex 16", are rejected, because they hold far less than 256 bits
+// of randomness. A random key looks like that with a chance of about 1 in 10^13.
 func ParseSealKey(data []byte) ([]byte, error) {
 	if len(data) == SealKeySize {
+		if isText(data) {
+			return nil, errors.New("invalid key: 32 bytes of text, expected 32 random bytes, " +
+				"64 hexadecimal characters or base64 of 32 bytes (for example from \"openssl rand -hex 32\")")
+		}
 		return bytes.Clone(data), nil
 	}
 
@@ -132,6 +140,16 @@ func ParseSealKey(data []byte) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("invalid key of %d bytes: expected 32 raw bytes, 64 hexadecimal characters "+
 		"or base64 of 32 bytes (for example from \"openssl rand -hex 32\")", len(data))
+}
+
+// isText reports whether data consists of printable ASCII and white space only.
+func isText(data []byte) bool {
+	for _, c := range data {
+		if (c < 0x20 || c > 0x7e) && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // KeyID returns the id of the primary key as 8 hexadecimal characters, for logs.
