@@ -49,9 +49,13 @@ var registrations = sortedRegistrations([]*registration{
 	{name: "system_ha_statistics", defaultEnabled: true, collector: newHAStatisticsCollector()},
 	{name: "license_status", defaultEnabled: true, collector: newLicenseStatusCollector()},
 	{name: "vpn_ipsec", defaultEnabled: true, collector: newIPsecCollector()},
+	{name: "virtual_wan_health_check", defaultEnabled: true, collector: newVirtualWANHealthCheckCollector()},
+	{name: "system_link_monitor", defaultEnabled: true, collector: newLinkMonitorCollector()},
 	{name: "system_certificates", defaultEnabled: true, collector: newCertificatesCollector()},
 	{name: "system_ha_peer", defaultEnabled: true, collector: newHAPeerCollector()},
 	{name: "system_ha_checksums", defaultEnabled: true, collector: newHAChecksumsCollector()},
+	{name: "system_sensor_info", defaultEnabled: true, collector: newSensorInfoCollector()},
+	{name: "system_performance_status", defaultEnabled: true, collector: newPerformanceStatusCollector()},
 })
 
 func sortedRegistrations(table []*registration) []*registration {

@@ -323,11 +323,11 @@ func decodeEnvelopes(endpoint string, body []byte) ([]envelope, error) {
 			return nil, newDecodeError(endpoint, "", err)
 		}
 	case '{':
-		var one envelope
-		if err := json.Unmarshal(body, &one); err != nil {
+		var single envelope
+		if err := json.Unmarshal(body, &single); err != nil {
 			return nil, newDecodeError(endpoint, "", err)
 		}
-		envelopes = []envelope{one}
+		envelopes = []envelope{single}
 	default:
 		return nil, &decodeError{
 			endpoint: endpoint,

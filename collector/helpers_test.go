@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/fgsession"
 )
 
-// reply is one canned answer of fakeAPI.
+// reply is one canned response of fakeAPI.
 type reply struct {
 	status int
 	body   string
@@ -22,8 +23,8 @@ type reply struct {
 }
 
 // fakeAPI is an API stand-in that serves canned replies. A reply is looked up by
-// "endpoint?encoded query" first, then by endpoint alone. Endpoints without a
-// reply are answered 404, as a device without the endpoint would.
+// "endpoint?encoded query" first, then by endpoint alone. An endpoint without a
+// reply gets a 404 response, as on a device without the endpoint.
 type fakeAPI struct {
 	target   string
 	readyErr error
@@ -223,4 +224,28 @@ func (l *logBuffer) find(t *testing.T, msg string) map[string]any {
 		}
 	}
 	return nil
+}
+
+// checkCollector runs the named collector once against replies and compares the
+// exposition with the samples in want (see exposition). With wantErr set, it
+// checks instead that Update failed with an error containing wantErr.
+func checkCollector(t *testing.T, name string, replies map[string]reply, want, wantErr string) {
+	t.Helper()
+	c := collectorByName(t, name)
+	api := &fakeAPI{replies: replies}
+	adapter := &singleCollector{collector: c, target: &Target{Name: "fw", API: api}}
+
+	err := testutil.CollectAndCompare(adapter, strings.NewReader(exposition(c, want)))
+	if wantErr != "" {
+		if got := adapter.lastErr(); got == nil || !strings.Contains(got.Error(), wantErr) {
+			t.Fatalf("Update error = %v, want it to contain %q", got, wantErr)
+		}
+		return
+	}
+	if got := adapter.lastErr(); got != nil {
+		t.Fatalf("Update error = %v, requests = %q", got, api.requestList())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -27,14 +27,14 @@ const maxScrapeTimeout = time.Hour
 type TargetLookup func(name string) (target *Target, collectors []string, ok bool)
 
 // ProbeHandler serves /probe?target=NAME: one scrape of the configured target
-// NAME, in the Prometheus text format. A missing or unknown NAME is answered 400
-// with a plain-text message, before anything is sent to a FortiGate.
+// NAME, in the Prometheus text format. A missing or unknown NAME gets a 400
+// response with a plain-text message, and nothing is sent to a FortiGate.
 //
 // The scrape deadline is the X-Prometheus-Scrape-Timeout-Seconds header minus
 // opts.TimeoutOffset, or opts.DefaultTimeout without a valid header. Collector
 // failures show in fortigate_scrape_collector_success, and the answer is 200.
-// Only an error of the registry itself, such as two metrics with one name and
-// different label names, is a 500.
+// Only an error of the registry itself, such as two metrics with one name but
+// different help texts or types, is a 500.
 func ProbeHandler(lookup TargetLookup, opts ProbeOptions, logger *slog.Logger) http.Handler {
 	opts = opts.withDefaults()
 	if logger == nil {

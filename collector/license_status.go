@@ -90,8 +90,8 @@ type licenseEntry struct {
 	Max        number                    `json:"max"`
 	Support    nestedMap[licenseSupport] `json:"support"`
 
-	// The members below are those of the vm entry. FortiOS 6.x sends
-	// license_model as a number, hence text.
+	// The members below are those of the vm entry. A FortiOS 6.0 evaluation
+	// VM sent license_model as a number, so it is text.
 	Valid        flag   `json:"valid"`
 	LicenseModel text   `json:"license_model"`
 	CPUUsed      number `json:"cpu_used"`
@@ -135,7 +135,7 @@ func (c *licenseStatusCollector) emit(out *sink, feature string, e licenseEntry)
 	if e.Status != "" {
 		out.add(c.info, 1, feature, "", string(e.Type), string(e.Status))
 	}
-	// FortiOS sends expires 0 for entries that never had a subscription.
+	// An expires of 0 is taken as no expiry date, not as 1970.
 	if e.Expires.ok && e.Expires.value > 0 {
 		out.add(c.expiry, e.Expires.value, feature, "")
 	}

@@ -18,10 +18,10 @@ import (
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/fgsession"
 )
 
-// This file holds the scrape of one target: make sure the target has a usable
-// session, run its collectors concurrently under the scrape deadline, report
-// each collector's outcome, and drop duplicate series before they reach the
-// registry, where they would fail the whole scrape.
+// This file holds the scrape of one target. It makes sure the target has a
+// usable session, runs its collectors concurrently under the scrape deadline
+// and reports each collector's outcome. It also drops duplicate series before
+// they reach the registry, where they would fail the whole scrape.
 
 const (
 	// DefaultMaxParallel is the default maximum number of collectors that run at
@@ -32,7 +32,7 @@ const (
 	// through NewTargetCollector.
 	DefaultTimeout = 10 * time.Second
 	// DefaultTimeoutOffset is subtracted from Prometheus's scrape timeout, so the
-	// exporter answers before Prometheus gives up.
+	// exporter responds before Prometheus gives up.
 	DefaultTimeoutOffset = 500 * time.Millisecond
 )
 

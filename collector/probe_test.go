@@ -447,3 +447,37 @@ func (d *deadlineAPI) Ready(ctx context.Context) error {
 	}
 	return d.fakeAPI.Ready(ctx)
 }
+
+func TestProbeMetricsLint(t *testing.T) {
+	api := &fakeAPI{replies: map[string]reply{
+		systemStatusEndpoint: {body: `{"results":{"hostname":"fw-a"},"serial":"S1","version":"v7.4.8","build":2795}`},
+	}}
+	probe, err := NewProbe(context.Background(), &Target{Name: "fw", API: api}, []string{"system_status"},
+		ProbeOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	problems, err := testutil.CollectAndLint(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+func TestExporterMetricsLint(t *testing.T) {
+	registry := prometheus.NewRegistry()
+	m := NewExporterMetrics(registry)
+	m.duplicateSeries.WithLabelValues("fw", "system_status").Inc()
+	m.collectorFailures.WithLabelValues("fw", "system_status").Inc()
+
+	problems, err := testutil.GatherAndLint(registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}

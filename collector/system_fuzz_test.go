@@ -44,7 +44,7 @@ func addSeeds(f *testing.F, endpoint string) {
 	addFixtureSeeds(f, endpoint)
 }
 
-// bodyAPI answers every monitor request with the same body.
+// bodyAPI returns the same body for every monitor request.
 type bodyAPI []byte
 
 func (bodyAPI) Ready(context.Context) error { return nil }

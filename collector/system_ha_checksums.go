@@ -11,10 +11,10 @@ import (
 // /api/v2/monitor/system/ha-checksums?scope=global: one envelope whose results
 // list the configuration checksums of each cluster member (global, root, all,
 // and one per VDOM under vdoms). A member whose checksums equal those of the
-// primary has the primary's configuration. FortiOS 7.4 flags the primary with
-// the booleans is_manage_primary and is_root_primary and still sends the
-// deprecated integers is_manage_master and is_root_master, which are all that
-// 7.0 sends.
+// primary has the primary's configuration. Current releases flag the primary
+// with the booleans is_manage_primary and is_root_primary next to the
+// deprecated integers is_manage_master and is_root_master. FortiOS 6.0 sends
+// only the integers.
 
 const haChecksumsEndpoint = "system/ha-checksums"
 
@@ -68,7 +68,7 @@ type haChecksumMember struct {
 	Checksum        haChecksumSet `json:"checksum"`
 }
 
-// managePrimary returns whether the member manages the cluster, from the 7.4
+// managePrimary returns whether the member manages the cluster, from the
 // boolean or else from the deprecated integer. ok is false when neither is sent.
 func (m haChecksumMember) managePrimary() flag {
 	if m.IsManagePrimary.ok {

@@ -8,9 +8,9 @@ import (
 
 // The system_ha_peer collector reads GET /api/v2/monitor/system/ha-peer: one
 // global envelope whose results list the cluster members with their HA
-// priority and whether each is the primary. FortiOS 7.4 sends the primary flag
-// as primary and as the deprecated master, and 7.0 sends only master. A
-// standalone unit sends an empty list.
+// priority and whether each is the primary. The flag is primary, with the
+// deprecated master next to it, and a reply with only master is read from
+// master. A standalone unit sends an empty list.
 
 const haPeerEndpoint = "system/ha-peer"
 
@@ -45,7 +45,8 @@ type haPeer struct {
 	VCluster text   `json:"vcluster_id"`
 	Priority number `json:"priority"`
 	Primary  flag   `json:"primary"`
-	// Master is the name of Primary before FortiOS 7.4, still sent next to it.
+	// Master is the deprecated name of Primary, which the FortiOS 7.6.5 API
+	// schema marks for removal in 8.0.
 	Master flag `json:"master"`
 }
 

@@ -100,8 +100,8 @@ type haMember struct {
 	Sessions6 number `json:"sessions6"`
 	Packets   number `json:"tpacket"`
 	Bytes     number `json:"tbyte"`
-	// VirusEvents and IPSEvents are named *_usage by FortiOS but are event
-	// counts, as in FORTINET-FORTIGATE-MIB's fgHaStatsAvCount and fgHaStatsIdsCount.
+	// VirusEvents and IPSEvents are named *_usage by FortiOS but are read as
+	// event counters, as the public fortigate_exporter reads them.
 	VirusEvents  number            `json:"vir_usage"`
 	IPSEvents    number            `json:"intr_usage"`
 	NetUsage     number            `json:"net_usage"`

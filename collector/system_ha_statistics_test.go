@@ -1,10 +1,7 @@
 package collector
 
 import (
-	"strings"
 	"testing"
-
-	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestHAStatisticsQuirks(t *testing.T) {
@@ -78,23 +75,7 @@ func TestHAStatisticsQuirks(t *testing.T) {
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := collectorByName(t, "system_ha_statistics")
-			api := &fakeAPI{replies: map[string]reply{haStatisticsEndpoint: {body: tt.body}}}
-			adapter := &singleCollector{collector: c, target: &Target{Name: "fw", API: api}}
-
-			err := testutil.CollectAndCompare(adapter, strings.NewReader(exposition(c, tt.want)))
-			if tt.wantErr != "" {
-				if got := adapter.lastErr(); got == nil || !strings.Contains(got.Error(), tt.wantErr) {
-					t.Fatalf("Update error = %v, want it to contain %q", got, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := adapter.lastErr(); got != nil {
-				t.Fatalf("Update error = %v", got)
-			}
+			checkCollector(t, "system_ha_statistics", map[string]reply{haStatisticsEndpoint: {body: tt.body}}, tt.want, tt.wantErr)
 		})
 	}
 }

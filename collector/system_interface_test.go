@@ -1,10 +1,7 @@
 package collector
 
 import (
-	"strings"
 	"testing"
-
-	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 const interfaceRequest = "system/interface?include_aggregate=true&include_vlan=true&vdom=%2A"
@@ -87,23 +84,7 @@ func TestInterfaceQuirks(t *testing.T) {
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := collectorByName(t, "system_interface")
-			api := &fakeAPI{replies: map[string]reply{interfaceRequest: {body: tt.body}}}
-			adapter := &singleCollector{collector: c, target: &Target{Name: "fw", API: api}}
-
-			err := testutil.CollectAndCompare(adapter, strings.NewReader(exposition(c, tt.want)))
-			if tt.wantErr != "" {
-				if got := adapter.lastErr(); got == nil || !strings.Contains(got.Error(), tt.wantErr) {
-					t.Fatalf("Update error = %v, want it to contain %q", got, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := adapter.lastErr(); got != nil {
-				t.Fatalf("Update error = %v, requests = %q", got, api.requestList())
-			}
+			checkCollector(t, "system_interface", map[string]reply{interfaceRequest: {body: tt.body}}, tt.want, tt.wantErr)
 		})
 	}
 }

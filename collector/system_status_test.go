@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -65,23 +64,7 @@ func TestSystemStatusQuirks(t *testing.T) {
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := collectorByName(t, "system_status")
-			api := &fakeAPI{replies: map[string]reply{systemStatusEndpoint: {body: tt.body}}}
-			adapter := &singleCollector{collector: c, target: &Target{Name: "fw", API: api}}
-
-			err := testutil.CollectAndCompare(adapter, strings.NewReader(exposition(c, tt.want)))
-			if tt.wantErr != "" {
-				if got := adapter.lastErr(); got == nil || !strings.Contains(got.Error(), tt.wantErr) {
-					t.Fatalf("Update error = %v, want it to contain %q", got, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := adapter.lastErr(); got != nil {
-				t.Fatalf("Update error = %v", got)
-			}
+			checkCollector(t, "system_status", map[string]reply{systemStatusEndpoint: {body: tt.body}}, tt.want, tt.wantErr)
 		})
 	}
 }

@@ -402,6 +402,10 @@ func (m *Manager) remember(id string, rec *Record, from Store) {
 	st.last = rec
 	st.checked = m.now()
 	st.backoff = nil
+	if rec.Method == MethodAPI || rec.Method == MethodLogincheck {
+		// login_method auto starts with what worked for whichever replica logged in.
+		st.method = rec.Method
+	}
 	switch {
 	case !m.shared():
 		st.lastStore = "memory"

@@ -97,6 +97,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	faults := app.Flag("fault", "Fault of one endpoint as ENDPOINT=SPEC, repeatable. ENDPOINT is a "+
 		"monitor endpoint (system/status), a path (/logincheck) or *. SPEC is a comma list of "+
 		"hang, truncate, non-json, status:CODE and delay:DURATION.").Strings()
+	app.Flag("live-time", "Serve the current time at system/time in place of the fixture's fixed time.").
+		Default("true").BoolVar(&o.LiveTime)
 	app.Flag("extra-interfaces", "Generated VLAN interfaces to add to each VDOM, for benchmarks.").
 		Default("0").IntVar(&o.ExtraInterfaces)
 

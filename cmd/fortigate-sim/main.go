@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -88,7 +89,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, stdout io.Writ
 		return err
 	}
 	if cfg.writeCAFile != "" {
-		if err := os.WriteFile(cfg.writeCAFile, certPEM, 0o644); err != nil {
+		if err := writeFileAtomic(cfg.writeCAFile, certPEM); err != nil {
 			return fmt.Errorf("writing the certificate to %s: %w", cfg.writeCAFile, err)
 		}
 		logger.Info("wrote the TLS certificate", "path", cfg.writeCAFile)
@@ -129,4 +130,26 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, stdout io.Writ
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
+}
+
+// writeFileAtomic writes data to a temporary file next to path and renames it, so a
+// script that waits for path to be non-empty never reads half a certificate.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

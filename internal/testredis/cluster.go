@@ -106,7 +106,7 @@ func clusterReady(node *Server) error {
 		return fmt.Errorf("cluster_state is %q", fields["cluster_state"])
 	}
 	if fields["cluster_known_nodes"] != strconv.Itoa(clusterMasters) {
-		return fmt.Errorf("knows %s nodes, expected %d", fields["cluster_known_nodes"], clusterMasters)
+		return fmt.Errorf("reports %s known nodes, expected %d", fields["cluster_known_nodes"], clusterMasters)
 	}
 	if fields["cluster_slots_ok"] != strconv.Itoa(clusterSlots) {
 		return fmt.Errorf("%s slots ok, expected %d", fields["cluster_slots_ok"], clusterSlots)

@@ -47,7 +47,7 @@ func (p *sentinelProcess) addr() string {
 }
 
 // StartSentinel starts a master, a replica of it and three Sentinels on loopback
-// ports, and returns when every Sentinel sees the replica and the two other
+// ports, and returns when every Sentinel reports the replica and the two other
 // Sentinels. WithPassword and WithACLUser apply to the data nodes, and
 // WithSentinelPassword to the Sentinels.
 func StartSentinel(t testing.TB, opts ...Option) *Sentinel {
@@ -161,10 +161,10 @@ func (s *Sentinel) sentinelReady(p *sentinelProcess) error {
 		return fmt.Errorf("master flags are %q", info["flags"])
 	}
 	if info["num-slaves"] != "1" {
-		return fmt.Errorf("sees %s replicas, expected 1", info["num-slaves"])
+		return fmt.Errorf("reports %s replicas, expected 1", info["num-slaves"])
 	}
 	if info["num-other-sentinels"] != strconv.Itoa(sentinelCount-1) {
-		return fmt.Errorf("sees %s other sentinels, expected %d", info["num-other-sentinels"], sentinelCount-1)
+		return fmt.Errorf("reports %s other sentinels, expected %d", info["num-other-sentinels"], sentinelCount-1)
 	}
 	return nil
 }
@@ -234,7 +234,7 @@ func (s *Sentinel) Client() *redis.Client {
 	return s.client
 }
 
-// Failover asks a Sentinel for a failover (SENTINEL FAILOVER) and waits until every
+// Failover requests a failover from a Sentinel (SENTINEL FAILOVER) and waits until every
 // Sentinel reports the replica as the new master and that node has the master role.
 // It returns the new master's host:port.
 func (s *Sentinel) Failover() string {

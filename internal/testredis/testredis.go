@@ -206,7 +206,8 @@ func (s *Server) Restart() {
 
 	var err error
 	for range 5 {
-		if err = s.launch(); err == nil || !strings.Contains(err.Error(), "in use") {
+		err = s.launch()
+		if err == nil || !strings.Contains(err.Error(), "in use") {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -256,13 +257,9 @@ func (s *Server) launch() error {
 		proc.kill()
 		return err
 	}
-	if err := ping(s.Options()); err != nil {
+	if err := checkProcessID(s.Options(), proc.cmd.Process.Pid); err != nil {
 		proc.kill()
-		return fmt.Errorf("PING %s failed: %w: %s", s.Addr(), err, tail(s.LogFile(), 5))
-	}
-	// Another program may own the port while this redis-server failed to bind it.
-	if proc.exited() {
-		return fmt.Errorf("exited during start-up: %s", tail(s.LogFile(), 5))
+		return fmt.Errorf("%w: %s", err, tail(s.LogFile(), 5))
 	}
 
 	s.mu.Lock()
@@ -388,12 +385,21 @@ func quote(s string) string {
 	return b.String()
 }
 
-// ping sends PING with a short timeout through a throw-away client.
-func ping(opts *redis.Options) error {
+// checkProcessID checks that the server at opts.Addr is the process pid. Another
+// program may own the port while the started redis-server failed to bind it.
+func checkProcessID(opts *redis.Options, pid int) error {
 	opts.MaxRetries = -1
 	client := redis.NewClient(opts)
 	defer client.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	return client.Ping(ctx).Err()
+
+	info, err := client.Info(ctx, "server").Result()
+	if err != nil {
+		return fmt.Errorf("INFO server on %s failed: %w", opts.Addr, err)
+	}
+	if !strings.Contains(info, fmt.Sprintf("process_id:%d\r\n", pid)) {
+		return fmt.Errorf("port of %s in use by another process", opts.Addr)
+	}
+	return nil
 }

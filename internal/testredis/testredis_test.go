@@ -218,7 +218,7 @@ func TestClusterServesAllSlots(t *testing.T) {
 	}
 }
 
-// recordingTB stands in for a test to observe whether a helper skips or fails it.
+// recordingTB is a testing.TB that records whether a helper skips or fails the test.
 type recordingTB struct {
 	testing.TB
 	skipped, failed bool
