@@ -122,8 +122,12 @@ func (h *healthMetrics) emitMember(out *sink, labels []string, m healthMember) {
 		emitStates(out, h.status, status, h.knownStates, labels...)
 	}
 
-	addDivided(out, h.latency, m.Latency, 1000, labels...)
-	addDivided(out, h.jitter, m.Jitter, 1000, labels...)
+	// FortiOS reports latency and jitter 0 for a member that is down, which
+	// would read as a perfect link.
+	if status == "up" {
+		addDivided(out, h.latency, m.Latency, 1000, labels...)
+		addDivided(out, h.jitter, m.Jitter, 1000, labels...)
+	}
 	out.percent(h.packetLoss, m.PacketLoss, labels...)
 	out.number(h.packetsSent, m.PacketSent, labels...)
 	out.number(h.packetsRecv, m.PacketReceived, labels...)
@@ -139,8 +143,8 @@ func (h *healthMetrics) emitMember(out *sink, labels []string, m healthMember) {
 }
 
 // addDivided sends n divided by divisor, and nothing when FortiOS left the
-// field out. Dividing keeps 4.5 ms at 0.0045 s, where multiplying by 1e-3 would
-// add rounding noise to the last digit.
+// field out. Dividing rounds once, where multiplying by the inexact 1e-3 rounds
+// twice, so a value such as 4.5 ms comes out as 0.0045 s.
 func addDivided(out *sink, m *metric, n number, divisor float64, labels ...string) {
 	if n.ok {
 		out.add(m, n.value/divisor, labels...)
@@ -176,10 +180,12 @@ func newHealthMetrics(
 				strings.Join(knownStates, ", ")+").",
 			withState...),
 		latency: newMetric(prefix+"_latency_seconds", gauge, "seconds", endpoint,
-			"Mean round-trip time of the recent probes of the "+noun+".",
+			"Mean round-trip time of the recent probes of the "+noun+
+				". Only a "+noun+" that is up has a sample.",
 			labels...),
 		jitter: newMetric(prefix+"_latency_jitter_seconds", gauge, "seconds", endpoint,
-			"Mean variation of the round-trip time of the recent probes of the "+noun+".",
+			"Mean variation of the round-trip time of the recent probes of the "+noun+
+				". Only a "+noun+" that is up has a sample.",
 			labels...),
 		packetLoss: newMetric(prefix+"_packet_loss_ratio", gauge, "ratio", endpoint,
 			"Share of the recent probes of the "+noun+" that got no reply, from 0 to 1.",

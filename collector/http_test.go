@@ -207,7 +207,7 @@ func TestProbeHandlerDeadlineFromHeader(t *testing.T) {
 	if !ok {
 		t.Fatal("Ready got a context without deadline")
 	}
-	if d := got.Sub(start); d < 2*time.Second || d > 2600*time.Millisecond {
+	if d := got.Sub(start); d < 2500*time.Millisecond || d > 2900*time.Millisecond {
 		t.Fatalf("deadline %v after the request, want about 2.5s", d)
 	}
 }

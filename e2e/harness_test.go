@@ -192,10 +192,18 @@ func startSim(t testing.TB, args ...string) *sim {
 
 // simStats is the JSON of GET /sim/stats.
 type simStats struct {
-	Logins         int `json:"logins"`
-	FailedLogins   int `json:"failed_logins"`
-	Lockouts       int `json:"lockouts"`
-	ActiveSessions int `json:"active_sessions"`
+	Logins             int `json:"logins"`
+	FailedLogins       int `json:"failed_logins"`
+	Lockouts           int `json:"lockouts"`
+	ActiveSessions     int `json:"active_sessions"`
+	PeakSessions       int `json:"peak_sessions"`
+	Logouts            int `json:"logouts"`
+	ExpiredSessions    int `json:"expired_sessions"`
+	SourceIPViolations int `json:"source_ip_violations"`
+	Unauthorized       int `json:"unauthorized"`
+	// Requests counts every request outside /sim/, counted before any fault
+	// delays it.
+	Requests int `json:"requests"`
 }
 
 func (s *sim) Stats(t testing.TB) simStats {
@@ -224,6 +232,42 @@ func (s *sim) ExpireSessions(t testing.TB) {
 	}
 }
 
+// SetFaults replaces the simulator's faults (PUT /sim/faults). Keys are as in
+// --fault: a monitor endpoint, a URL path or "*". Values are JSON faults such
+// as {"delay": "30s"}.
+func (s *sim) SetFaults(t testing.TB, faults map[string]any) {
+	t.Helper()
+	body, err := json.Marshal(faults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.hook(t, http.MethodPut, "/sim/faults", body)
+}
+
+// ClearFaults removes every fault of the simulator (DELETE /sim/faults).
+func (s *sim) ClearFaults(t testing.TB) {
+	t.Helper()
+	s.hook(t, http.MethodDelete, "/sim/faults", nil)
+}
+
+func (s *sim) hook(t testing.TB, method, path string, body []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(resp.Body)
+		t.Fatalf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, msg)
+	}
+}
+
 // exporter is a running exporter binary.
 type exporter struct {
 	*process
@@ -232,21 +276,49 @@ type exporter struct {
 
 func startExporter(t testing.TB, name string, args, env []string) *exporter {
 	t.Helper()
+	e := launchExporter(t, name, args, env)
+	waitHTTP(t, http.DefaultClient, e.URL+"/-/healthy", e.process)
+	return e
+}
+
+// launchExporter starts an exporter without waiting until it serves HTTP.
+func launchExporter(t testing.TB, name string, args, env []string) *exporter {
+	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	all := append([]string{"--web.listen-address=" + addr, "--log.level=debug"}, args...)
 	p := startProcess(t, name, exporterBin, all, env)
-	e := &exporter{process: p, URL: "http://" + addr}
-	waitHTTP(t, http.DefaultClient, e.URL+"/-/healthy", p)
-	return e
+	return &exporter{process: p, URL: "http://" + addr}
+}
+
+// startExporters launches n exporters named exporter-0 to exporter-<n-1>
+// one right after the other, without waiting for any of them, and returns
+// once every one serves /-/healthy.
+func startExporters(t testing.TB, n int, args []string) []*exporter {
+	t.Helper()
+	exporters := make([]*exporter, n)
+	for i := range exporters {
+		exporters[i] = launchExporter(t, fmt.Sprintf("exporter-%d", i), args, nil)
+	}
+	for _, e := range exporters {
+		waitHTTP(t, http.DefaultClient, e.URL+"/-/healthy", e.process)
+	}
+	return exporters
 }
 
 // writeTargets writes a targets file with one target "fw" on s and returns
 // its path. extra is appended to the target's YAML mapping.
 func writeTargets(t testing.TB, s *sim, extra string) string {
 	t.Helper()
+	return writeTargetsWithPassword(t, s, s.Password, extra)
+}
+
+// writeTargetsWithPassword is writeTargets with another admin password than
+// the simulator's.
+func writeTargetsWithPassword(t testing.TB, s *sim, password, extra string) string {
+	t.Helper()
 	dir := t.TempDir()
 	pwFile := filepath.Join(dir, "fw-password")
-	if err := os.WriteFile(pwFile, []byte(s.Password+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	yml := fmt.Sprintf(`targets:
@@ -264,13 +336,21 @@ func writeTargets(t testing.TB, s *sim, extra string) string {
 	return path
 }
 
-// scrape fetches path from e and returns the body and the parsed families.
+// scrape fetches path from e with a Prometheus scrape timeout of 10 s and
+// returns the body and the parsed families.
 func scrape(ctx context.Context, e *exporter, path string) (string, map[string]*familyValues, error) {
+	return scrapeWithTimeout(ctx, e, path, 10*time.Second)
+}
+
+// scrapeWithTimeout is scrape with timeout in X-Prometheus-Scrape-Timeout-Seconds.
+func scrapeWithTimeout(ctx context.Context, e *exporter, path string, timeout time.Duration) (
+	string, map[string]*familyValues, error,
+) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.URL+path, nil)
 	if err != nil {
 		return "", nil, err
 	}
-	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "10")
+	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", strconv.FormatFloat(timeout.Seconds(), 'f', -1, 64))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", nil, err

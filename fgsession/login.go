@@ -181,7 +181,12 @@ func apiStatusError(t *Target, code int, message string) error {
 		Detail: fmt.Sprintf("status %d %s", code, message)}
 	switch code {
 	case -1:
+		// FortiOS answers -1 alike for a wrong password, a full admin session
+		// table (admin-login-max) and a second login with admin-concurrent
+		// disabled.
 		e.Reason = ReasonBadCredentials
+		e.Detail += ": wrong username or password, or FortiOS refused another admin session " +
+			"(admin-login-max reached, or admin-concurrent disabled)"
 	case -4:
 		e.Reason = ReasonLockedOut
 	case -2:
@@ -246,7 +251,8 @@ func loginLogincheck(ctx context.Context, t *Target) (*Record, error) {
 	switch result {
 	case '1':
 	case '0':
-		return nil, fail(ReasonBadCredentials, "FortiOS rejected the username or password")
+		return nil, fail(ReasonBadCredentials, "wrong username or password, or FortiOS refused another "+
+			"admin session (admin-login-max reached, or admin-concurrent disabled)")
 	case '2':
 		return nil, fail(ReasonLockedOut, "the admin account is locked out after failed logins")
 	case '3':

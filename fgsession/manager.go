@@ -84,6 +84,7 @@ type sessionState struct {
 	backoff   *Backoff  // last back-off seen
 	rejected  string    // id of a record this replica saw rejected with 401
 	lastStore string    // "redis", "memory" or "local_fallback"
+	target    *Target   // the last target that asked for this session, for logout
 }
 
 // NewManager returns a Manager. Call Close on shutdown.
@@ -165,7 +166,7 @@ var ErrStoreUnavailable = errors.New("redis is unreachable and --redis.fallback=
 // replica holds a valid one.
 func (m *Manager) Session(ctx context.Context, t *Target) (*Record, error) {
 	id := t.SessionID()
-	if rec := m.cached(id); rec != nil {
+	if rec := m.cached(id, t); rec != nil {
 		return rec, nil
 	}
 	ch := m.flights.DoChan(id, func() (any, error) {
@@ -192,11 +193,12 @@ func (m *Manager) Session(ctx context.Context, t *Target) (*Record, error) {
 
 // cached returns the record this replica read from the store less than
 // Recheck ago, if it is still usable.
-func (m *Manager) cached(id string) *Record {
+func (m *Manager) cached(id string, t *Target) *Record {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st := m.sessions[id]
-	if st == nil || st.last == nil || m.now().Sub(st.checked) >= m.opts.Recheck {
+	st := m.state(id)
+	st.target = t
+	if st.last == nil || m.now().Sub(st.checked) >= m.opts.Recheck {
 		return nil
 	}
 	if st.last.ID == st.rejected || !m.now().Before(st.last.ExpiresAt) {
@@ -710,8 +712,10 @@ func (m *Manager) Close(ctx context.Context) {
 	}
 	m.logoutTimers = map[*time.Timer]struct{}{}
 	targets := map[string]*Target{}
-	for _, t := range m.targets {
-		targets[t.SessionID()] = t
+	for id, st := range m.sessions {
+		if st.target != nil {
+			targets[id] = st.target
+		}
 	}
 	m.mu.Unlock()
 	if m.shared() {

@@ -23,6 +23,7 @@ func startProcess(binary string, args []string, dir string) (*process, error) {
 	// The servers log to a file; their console output only repeats start-up lines.
 	cmd.Stdout = nil
 	cmd.Stderr = nil
+	killWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
