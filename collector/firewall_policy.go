@@ -38,7 +38,7 @@ func newFirewallPolicyCollector() *firewallPolicyCollector {
 	return &firewallPolicyCollector{
 		activeSessions: newMetric(namespace+"_policy_active_sessions", gauge, "", ep,
 			"Sessions currently open through the firewall policy. id 0 is the implicit deny. "+
-				"The series count grows with the number of policies, two per policy and metric.",
+				"Every policy has one series per IP version, so large rule bases give many series.",
 			firewallPolicyLabels...),
 		bytes: newMetric(namespace+"_policy_bytes_total", counter, "bytes", ep,
 			"Bytes that passed the firewall policy, offloaded traffic included.",
@@ -114,6 +114,8 @@ func (c *firewallPolicyCollector) Update(ctx context.Context, t *Target, ch chan
 	return out.err
 }
 
+// emit sends the counters of one policy. An entry without a policyid cannot be
+// told apart from the others and is skipped.
 func (c *firewallPolicyCollector) emit(out *sink, vdom, protocol string, p firewallPolicyStats) {
 	if !p.PolicyID.ok {
 		return
@@ -124,7 +126,7 @@ func (c *firewallPolicyCollector) emit(out *sink, vdom, protocol string, p firew
 	out.number(c.bytes, p.Bytes, labels...)
 	out.number(c.packets, p.Packets, labels...)
 	out.number(c.hitCount, p.HitCount, labels...)
-	// FortiOS 7.0 sends last_used 0 for a policy that never matched.
+	// A last_used of 0 is taken as never matched.
 	if p.LastUsed.ok && p.LastUsed.value > 0 {
 		out.add(c.lastUsed, p.LastUsed.value, labels...)
 	}

@@ -32,7 +32,7 @@ type TargetLookup func(name string) (target *Target, collectors []string, ok boo
 //
 // The scrape deadline is the X-Prometheus-Scrape-Timeout-Seconds header minus
 // opts.TimeoutOffset, or opts.DefaultTimeout without a valid header. Collector
-// failures show in fortigate_scrape_collector_success, and the answer is 200.
+// failures show in fortigate_scrape_collector_success, and the response is 200.
 // Only an error of the registry itself, such as two metrics with one name but
 // different help texts or types, is a 500.
 func ProbeHandler(lookup TargetLookup, opts ProbeOptions, logger *slog.Logger) http.Handler {

@@ -164,6 +164,8 @@ func (c *resourceUsageCollector) emitGlobal(out *sink, u usageResults) {
 		out.percent(c.cpu, u.CPU[i].Current, strconv.Itoa(i-1))
 	}
 	out.percent(c.memory, current(u.Memory))
+	// NOTE: disk is read as a percentage of the log disk, like cpu and mem. The
+	// API schema names no unit for it or for the log rates below.
 	out.percent(c.disk, current(u.Disk))
 
 	out.number(c.sessions, current(u.Session), "ipv4")
@@ -171,8 +173,7 @@ func (c *resourceUsageCollector) emitGlobal(out *sink, u usageResults) {
 	out.number(c.setupRate, current(u.SetupRate), "ipv4")
 	out.number(c.setupRate, current(u.SetupRate6), "ipv6")
 
-	// NOTE: FortiOS's GUI shows these rates as logs per second. The API schema
-	// names no unit, and no capture confirms it.
+	// FortiOS's GUI shows these rates as logs per second.
 	out.number(c.logRate, current(u.DiskLogRate), "disk")
 	out.number(c.logRate, current(u.FAZLogRate), "fortianalyzer")
 	out.number(c.logRate, current(u.FortiCloudLogRate), "forticloud")
