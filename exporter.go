@@ -216,7 +216,8 @@ func (ex *exporter) lookup(name string) (*collector.Target, []string, bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	return &collector.Target{Name: name, API: st.api, VDOMs: st.cfg.VDOMs}, st.collectors, true
+	return &collector.Target{Name: name, API: st.api, VDOMs: st.cfg.VDOMs,
+		MaxParallel: st.cfg.MaxParallel, Timeout: st.cfg.Timeout}, st.collectors, true
 }
 
 func (ex *exporter) routes() http.Handler {

@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"net/url"
+	"time"
 )
 
 // API fetches FortiOS monitor endpoints of one target through its session.
@@ -25,4 +26,8 @@ type Target struct {
 	// VDOMs lists the VDOMs to query. Empty means every VDOM the admin can see
 	// (vdom=*).
 	VDOMs []string
+	// MaxParallel, when above 0, replaces ProbeOptions.MaxParallel for this target.
+	MaxParallel int
+	// Timeout, when above 0, caps the scrape deadline of this target.
+	Timeout time.Duration
 }

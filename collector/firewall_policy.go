@@ -114,8 +114,8 @@ func (c *firewallPolicyCollector) Update(ctx context.Context, t *Target, ch chan
 	return out.err
 }
 
-// emit sends the counters of one policy. An entry without a policyid cannot be
-// told apart from the others and is skipped.
+// emit sends the counters of one policy. An entry without a policyid is
+// skipped, because its series would collide with other such entries.
 func (c *firewallPolicyCollector) emit(out *sink, vdom, protocol string, p firewallPolicyStats) {
 	if !p.PolicyID.ok {
 		return

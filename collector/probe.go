@@ -73,6 +73,11 @@ var (
 	upMetric = newMetric(namespace+"_up", prometheus.GaugeValue, "", "",
 		"Whether the target had a usable session and at least one collector succeeded "+
 			"or found its endpoint unsupported (1), or not (0).")
+	scrapeFailureMetric = newMetric(namespace+"_scrape_failure_info", prometheus.GaugeValue, "", "",
+		"Why the target could not be scraped, present only when fortigate_up is 0 because "+
+			"no session could be had (login_backoff, login_rejected, session_store_unavailable, "+
+			"timeout or unreachable).",
+		"reason")
 	scrapeDurationMetric = newMetric(namespace+"_scrape_duration_seconds",
 		prometheus.GaugeValue, "seconds", "",
 		"Time the scrape of the target took.")
@@ -104,7 +109,7 @@ var (
 
 func probeMetrics() []*metric {
 	return []*metric{
-		upMetric, scrapeDurationMetric, collectorSuccessMetric, collectorDurationMetric,
+		upMetric, scrapeFailureMetric, scrapeDurationMetric, collectorSuccessMetric, collectorDurationMetric,
 		collectorUnsupportedMetric,
 	}
 }
@@ -273,14 +278,21 @@ type collectorResult struct {
 
 func (s *scraper) scrape(ctx context.Context, ch chan<- prometheus.Metric) {
 	start := time.Now()
+	if s.target.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.target.Timeout)
+		defer cancel()
+	}
 	defer func() {
 		ch <- prometheus.MustNewConstMetric(scrapeDurationMetric.desc, prometheus.GaugeValue,
 			time.Since(start).Seconds())
 	}()
 
 	if err := s.ready(ctx); err != nil {
-		s.logger.Error("target not ready, no collector ran", "err", err)
+		reason := readyFailureReason(ctx, err)
+		s.logger.Error("target not ready, no collector ran", "reason", reason, "err", err)
 		ch <- prometheus.MustNewConstMetric(upMetric.desc, prometheus.GaugeValue, 0)
+		ch <- prometheus.MustNewConstMetric(scrapeFailureMetric.desc, prometheus.GaugeValue, 1, reason)
 		return
 	}
 
@@ -323,7 +335,11 @@ func (s *scraper) runCollectors(ctx context.Context) []collectorResult {
 	var mu sync.Mutex
 	starts := make([]time.Time, n)
 
-	for range min(s.opts.MaxParallel, n) {
+	parallel := s.opts.MaxParallel
+	if s.target.MaxParallel > 0 {
+		parallel = s.target.MaxParallel
+	}
+	for range min(parallel, n) {
 		go func() {
 			for i := range jobs {
 				if err := ctx.Err(); err != nil {
@@ -504,4 +520,19 @@ func boolValue(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// readyFailureReason names why API.Ready failed: the error's own
+// FailureReason when it has one (fgsession's errors do), otherwise timeout
+// or unreachable.
+func readyFailureReason(ctx context.Context, err error) string {
+	var reasoner interface{ FailureReason() string }
+	switch {
+	case errors.As(err, &reasoner):
+		return reasoner.FailureReason()
+	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	default:
+		return "unreachable"
+	}
 }

@@ -481,3 +481,75 @@ func TestExporterMetricsLint(t *testing.T) {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
 }
+
+func TestProbeTargetOverrides(t *testing.T) {
+	var running, peak atomic.Int32
+	var mu sync.Mutex
+	slow := funcCollector(func(ctx context.Context, _ *Target, _ chan<- prometheus.Metric) error {
+		now := running.Add(1)
+		mu.Lock()
+		if now > peak.Load() {
+			peak.Store(now)
+		}
+		mu.Unlock()
+		defer running.Add(-1)
+		select {
+		case <-time.After(20 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	var regs []*registration
+	for _, name := range []string{"a", "b", "c", "d", "e", "f"} {
+		regs = append(regs, testRegistration(name, slow))
+	}
+
+	// The target's MaxParallel of 1 wins over the options' 4.
+	target := &Target{Name: "fw", API: &fakeAPI{}, MaxParallel: 1}
+	probe := &Probe{ctx: context.Background(),
+		scraper: newScraperFor(target, regs, ProbeOptions{MaxParallel: 4}, nil)}
+	testutil.CollectAndCount(probe)
+	if got := peak.Load(); got != 1 {
+		t.Errorf("peak of parallel collectors = %d, want 1 from the target's MaxParallel", got)
+	}
+
+	// The target's Timeout cuts a scrape whose context has a later deadline.
+	target = &Target{Name: "fw", API: &fakeAPI{}, Timeout: 30 * time.Millisecond, MaxParallel: 1}
+	probe = &Probe{ctx: context.Background(),
+		scraper: newScraperFor(target, regs, ProbeOptions{}, nil)}
+	start := time.Now()
+	testutil.CollectAndCount(probe)
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("scrape took %v despite the target's 30ms timeout", elapsed)
+	}
+	if got := collectorSuccess(t, probe, "f"); got != 0 {
+		t.Errorf("collector f success = %v, want 0 after the target's timeout", got)
+	}
+}
+
+// collectorSuccess scrapes probe once and returns the value of
+// fortigate_scrape_collector_success for the named collector.
+func collectorSuccess(t *testing.T, probe *Probe, name string) float64 {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(probe)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range families {
+		if mf.GetName() != "fortigate_scrape_collector_success" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "collector" && l.GetValue() == name {
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	t.Fatalf("no fortigate_scrape_collector_success for collector %q", name)
+	return 0
+}

@@ -45,6 +45,9 @@ type LoginError struct {
 	Detail string
 }
 
+// FailureReason names the error in fortigate_scrape_failure_info.
+func (e *LoginError) FailureReason() string { return "login_rejected" }
+
 func (e *LoginError) Error() string {
 	return fmt.Sprintf("target %q: %s login failed: %s: %s", e.Target, e.Method, e.Reason, e.Detail)
 }

@@ -154,13 +154,25 @@ type BackoffError struct {
 	RetryAt  time.Time
 }
 
+// FailureReason names the error in fortigate_scrape_failure_info.
+func (e *BackoffError) FailureReason() string { return "login_backoff" }
+
 func (e *BackoffError) Error() string {
 	return fmt.Sprintf("target %q: login back-off after %d rejected login(s) (%s): no replica logs in before %s",
 		e.Target, e.Failures, e.Reason, e.RetryAt.UTC().Format(time.RFC3339))
 }
 
 // ErrStoreUnavailable is returned with --redis.fallback=fail while Redis is unreachable.
-var ErrStoreUnavailable = errors.New("redis is unreachable and --redis.fallback=fail forbids a local session")
+var ErrStoreUnavailable error = &reasonError{
+	msg:    "redis is unreachable and --redis.fallback=fail forbids a local session",
+	reason: "session_store_unavailable",
+}
+
+// reasonError is a sentinel error with a fortigate_scrape_failure_info reason.
+type reasonError struct{ msg, reason string }
+
+func (e *reasonError) Error() string         { return e.msg }
+func (e *reasonError) FailureReason() string { return e.reason }
 
 // Session returns a usable session record for t, logging in only when no
 // replica holds a valid one.
@@ -313,6 +325,9 @@ type storeError struct {
 	op  string
 	err error
 }
+
+// FailureReason names the error in fortigate_scrape_failure_info.
+func (e *storeError) FailureReason() string { return "session_store_unavailable" }
 
 func (e *storeError) Error() string { return "session store " + e.op + ": " + e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }

@@ -20,7 +20,7 @@ type process struct {
 func startProcess(binary string, args []string, dir string) (*process, error) {
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	// The servers log to a file; their console output only repeats start-up lines.
+	// The servers log to a file, so their console output is discarded.
 	cmd.Stdout = nil
 	cmd.Stderr = nil
 	killWithParent(cmd)

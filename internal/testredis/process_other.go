@@ -4,6 +4,6 @@ package testredis
 
 import "os/exec"
 
-// killWithParent does nothing outside Linux: a test binary that dies without its
-// cleanups leaves its servers running there.
+// killWithParent does nothing outside Linux, so there a test binary that dies
+// without running its cleanups leaves its servers running.
 func killWithParent(*exec.Cmd) {}
