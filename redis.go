@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/fgsession"
 )
@@ -53,6 +55,7 @@ func newStore(f *cliFlags, logger *slog.Logger) (fgsession.Store, prometheus.Col
 		}
 	}
 
+	redis.SetLogger(redisLogger{logger: logger.With("component", "go-redis")})
 	client, err := fgsession.NewRedisClient(fgsession.RedisConfig{
 		Addrs:            addrs,
 		MasterName:       f.redisSentinelMaster,
@@ -83,4 +86,13 @@ func newStore(f *cliFlags, logger *slog.Logger) (fgsession.Store, prometheus.Col
 	logger.Info("sharing sessions through redis", "addrs", strings.Join(addrs, ","),
 		"sentinel_master", f.redisSentinelMaster, "cluster", f.redisCluster, "sealed", sealer != nil)
 	return store, store, nil
+}
+
+// redisLogger sends go-redis's own messages, such as failed dials while Redis
+// is down, to the exporter's log at debug level. The manager already logs
+// each outage once at warning level and counts every failed call.
+type redisLogger struct{ logger *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.logger.DebugContext(ctx, fmt.Sprintf(format, v...))
 }
