@@ -59,6 +59,7 @@ var registrations = sortedRegistrations([]*registration{
 	{name: "system_ha_checksums", defaultEnabled: true, collector: newHAChecksumsCollector()},
 	{name: "system_sensor_info", defaultEnabled: true, collector: newSensorInfoCollector()},
 	{name: "system_performance_status", defaultEnabled: true, collector: newPerformanceStatusCollector()},
+	{name: "log_disk_usage", defaultEnabled: true, collector: newLogDiskUsageCollector()},
 })
 
 func sortedRegistrations(table []*registration) []*registration {

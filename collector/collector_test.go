@@ -9,12 +9,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// allCollectors are the registered collectors, all on by default.
-var allCollectors = Names()
+// defaultCollectors are the names of the collectors that are on by default.
+var defaultCollectors = func() []string {
+	var names []string
+	for _, r := range registrations {
+		if r.defaultEnabled {
+			names = append(names, r.name)
+		}
+	}
+	return names
+}()
 
-// allExcept returns allCollectors without the given names.
+// allExcept returns defaultCollectors without the given names.
 func allExcept(names ...string) []string {
-	return slices.DeleteFunc(slices.Clone(allCollectors), func(name string) bool {
+	return slices.DeleteFunc(slices.Clone(defaultCollectors), func(name string) bool {
 		return slices.Contains(names, name)
 	})
 }
@@ -51,7 +59,7 @@ func TestSelect(t *testing.T) {
 		want    []string
 		wantErr string
 	}{
-		{name: "defaults", want: allCollectors},
+		{name: "defaults", want: defaultCollectors},
 		{
 			name:    "include replaces the set",
 			include: []string{"system_status", "system_interface", "system_status"},
@@ -72,7 +80,7 @@ func TestSelect(t *testing.T) {
 			name:    "unknown include",
 			include: []string{"system_sensors"},
 			wantErr: `unknown collector "system_sensors" in the include list, valid collectors are ` +
-				strings.Join(allCollectors, ", "),
+				strings.Join(Names(), ", "),
 		},
 		{
 			name:    "unknown exclude",
@@ -106,7 +114,7 @@ func TestRegisterFlags(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{name: "defaults", want: allCollectors},
+		{name: "defaults", want: defaultCollectors},
 		{
 			name: "negated flag",
 			args: []string{"--no-collector.system_interface"},
@@ -115,7 +123,7 @@ func TestRegisterFlags(t *testing.T) {
 		{
 			name: "explicitly enabled",
 			args: []string{"--collector.system_status"},
-			want: allCollectors,
+			want: defaultCollectors,
 		},
 		{
 			name: "two negated flags",
