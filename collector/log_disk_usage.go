@@ -9,8 +9,8 @@ import (
 
 // The log_disk_usage collector reads GET /api/v2/monitor/log/current-disk-usage
 // per VDOM. Each envelope's results is one object with used_bytes, free_bytes
-// and total_bytes of the log disk. A model without a log disk replies with
-// HTTP 404 or 424, which makes the collector unsupported.
+// and total_bytes of the log disk. An HTTP 404 or 424 reply makes the
+// collector unsupported.
 
 const logDiskUsageEndpoint = "log/current-disk-usage"
 

@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// maxMonitorBody bounds one monitor answer. A large device's firewall/policy
-// answer is a few MiB; 256 MiB stops a runaway body, not a real one.
+// maxMonitorBody bounds one monitor response. A large device's firewall/policy
+// response is a few MiB; 256 MiB stops a runaway body, not a real one.
 const maxMonitorBody = 256 << 20
 
 // Client sends authenticated FortiOS monitor requests for one target. It
@@ -88,15 +88,15 @@ func (c *Client) get(ctx context.Context, endpoint string, query url.Values, rec
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMonitorBody+1))
 	if err != nil {
-		return 0, "", nil, fmt.Errorf("target %q: GET %s: reading the answer: %w", c.target.Name, endpoint, err)
+		return 0, "", nil, fmt.Errorf("target %q: GET %s: reading the response: %w", c.target.Name, endpoint, err)
 	}
 	if len(body) > maxMonitorBody {
-		return 0, "", nil, fmt.Errorf("target %q: GET %s: answer larger than %d bytes", c.target.Name, endpoint, maxMonitorBody)
+		return 0, "", nil, fmt.Errorf("target %q: GET %s: response larger than %d bytes", c.target.Name, endpoint, maxMonitorBody)
 	}
 	return resp.StatusCode, resp.Header.Get("Content-Type"), body, nil
 }
 
-// isLoginPage reports whether a 200 answer is FortiOS's HTML login page, which
+// isLoginPage reports whether a 200 response is FortiOS's HTML login page, which
 // some releases send instead of a 401 for a session that ended.
 func isLoginPage(contentType string, body []byte) bool {
 	if !strings.HasPrefix(contentType, "text/html") {
@@ -106,7 +106,7 @@ func isLoginPage(contentType string, body []byte) bool {
 	return bytes.Contains(head, []byte("logincheck")) || bytes.Contains(head, []byte("<form"))
 }
 
-// describeError returns a short, secret-free description of an error answer:
+// describeError returns a short, secret-free description of an error response:
 // the JSON envelope's status and error code, or the HTML page title.
 func describeError(status int, contentType string, body []byte) string {
 	if strings.Contains(contentType, "json") || bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {

@@ -41,7 +41,7 @@ type LoginError struct {
 	Target string
 	Method string
 	Reason string
-	// Detail is a secret-free description of FortiOS's answer.
+	// Detail is a secret-free description of FortiOS's response.
 	Detail string
 }
 
@@ -56,7 +56,7 @@ func (e *LoginError) Error() string {
 // (401 or 404 on /api/v2/authentication), so auto mode tries the next method.
 var errMethodUnavailable = errors.New("login method not available on this FortiOS release")
 
-// maxLoginBody bounds how much of a login answer is read.
+// maxLoginBody bounds how much of a login response is read.
 const maxLoginBody = 64 << 10
 
 // login performs one login with method (MethodAPI or MethodLogincheck) and
@@ -121,7 +121,7 @@ func loginAPI(ctx context.Context, t *Target) (*Record, error) {
 		data, err := io.ReadAll(io.LimitReader(resp.Body, maxLoginBody))
 		resp.Body.Close()
 		if err != nil {
-			return nil, fmt.Errorf("target %q: POST /api/v2/authentication: reading answer: %w", t.Name, err)
+			return nil, fmt.Errorf("target %q: POST /api/v2/authentication: reading the response: %w", t.Name, err)
 		}
 		cookies = mergeCookies(cookies, resp.Cookies())
 
@@ -143,7 +143,7 @@ func loginAPI(ctx context.Context, t *Target) (*Record, error) {
 		dec.UseNumber()
 		if err := dec.Decode(&answer); err != nil {
 			return nil, &LoginError{Target: t.Name, Method: MethodAPI, Reason: ReasonUnexpectedAnswer,
-				Detail: "answer is not JSON: " + htmlTitle(data)}
+				Detail: "the response is not JSON: " + htmlTitle(data)}
 		}
 		status := answer.Status
 		if status == nil {
@@ -151,7 +151,7 @@ func loginAPI(ctx context.Context, t *Target) (*Record, error) {
 		}
 		if status == nil {
 			return nil, &LoginError{Target: t.Name, Method: MethodAPI, Reason: ReasonUnexpectedAnswer,
-				Detail: "answer has neither status nor status_code"}
+				Detail: "the response has neither status nor status_code"}
 		}
 		code, err := strconv.Atoi(status.String())
 		if err != nil {
@@ -167,10 +167,10 @@ func loginAPI(ctx context.Context, t *Target) (*Record, error) {
 			rec := recordFromCookies(MethodAPI, cookies)
 			if rec == nil {
 				return nil, &LoginError{Target: t.Name, Method: MethodAPI, Reason: ReasonNoSession,
-					Detail: "login succeeded but the answer has neither session_key nor a session cookie"}
+					Detail: "login succeeded but the response has neither session_key nor a session cookie"}
 			}
 			return rec, nil
-		case 3: // LOGIN_ACCEPT_POST_LOGIN_DISCLAIMER: repeat with the cookies of this answer
+		case 3: // LOGIN_ACCEPT_POST_LOGIN_DISCLAIMER: repeat with the cookies of this response
 			continue
 		}
 		return nil, apiStatusError(t, code, answer.StatusMessage)
@@ -225,7 +225,7 @@ func loginLogincheck(ctx context.Context, t *Target) (*Record, error) {
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxLoginBody))
 	resp.Body.Close()
 	if err != nil {
-		return nil, fmt.Errorf("target %q: POST /logincheck: reading answer: %w", t.Name, err)
+		return nil, fmt.Errorf("target %q: POST /logincheck: reading the response: %w", t.Name, err)
 	}
 	fail := func(reason, detail string) error {
 		return &LoginError{Target: t.Name, Method: MethodLogincheck, Reason: reason, Detail: detail}
@@ -331,7 +331,7 @@ func logout(ctx context.Context, t *Target, rec *Record) error {
 	return nil
 }
 
-// recordFromCookies builds a cookie session from the cookies of a login answer,
+// recordFromCookies builds a cookie session from the cookies of a login response,
 // or returns nil when they hold no session. FortiOS names the cookies by
 // release (APSCOOKIE_<n>, session_key_<port>_<hash>; ccsrftoken,
 // ccsrftoken_<port>[_<hash>], ccsrf_token_<port>_<hash>), quotes CSRF values,
@@ -396,7 +396,7 @@ func applyCredentials(req *http.Request, rec *Record) {
 }
 
 // htmlTitle returns the <title> of an HTML page, or a short note on the body,
-// so errors describe FortiOS's answer without repeating it.
+// so errors describe FortiOS's response without repeating it.
 func htmlTitle(body []byte) string {
 	lower := bytes.ToLower(body)
 	start := bytes.Index(lower, []byte("<title>"))

@@ -183,7 +183,7 @@ func (m *Manager) Session(ctx context.Context, t *Target) (*Record, error) {
 	}
 	ch := m.flights.DoChan(id, func() (any, error) {
 		// The lookup outlives a caller that gives up, so that the others
-		// sharing it still get an answer, but never the first caller's deadline.
+		// sharing it still get a result, but never the first caller's deadline.
 		flightCtx := context.WithoutCancel(ctx)
 		if deadline, ok := ctx.Deadline(); ok {
 			var cancel context.CancelFunc
