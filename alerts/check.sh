@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks every rule file under alerts/ with `promtool check rules` and runs the unit
 # tests under alerts/tests/ and alerts/pending/tests/ with `promtool test rules`.
-# Exits non-zero when promtool is missing, a rule file is invalid or a test fails.
+# Exits non-zero when promtool is missing, a rule file is invalid, a test fails or
+# an alert has no test.
 set -euo pipefail
 
 cd "$(dirname -- "$0")"

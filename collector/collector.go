@@ -60,6 +60,8 @@ var registrations = sortedRegistrations([]*registration{
 	{name: "system_sensor_info", defaultEnabled: true, collector: newSensorInfoCollector()},
 	{name: "system_performance_status", defaultEnabled: true, collector: newPerformanceStatusCollector()},
 	{name: "log_disk_usage", defaultEnabled: true, collector: newLogDiskUsageCollector()},
+	{name: "log_fortianalyzer", defaultEnabled: true, collector: newFortiAnalyzerCollector()},
+	{name: "system_central_management", defaultEnabled: true, collector: newCentralManagementCollector()},
 })
 
 func sortedRegistrations(table []*registration) []*registration {

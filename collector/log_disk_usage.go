@@ -46,27 +46,8 @@ type logDiskUsage struct {
 	Total number `json:"total_bytes"`
 }
 
-// vdomLogDiskUsage is the log disk usage that one VDOM's envelope reports.
-type vdomLogDiskUsage struct {
-	vdom  string
-	usage logDiskUsage
-}
-
-func parseLogDiskUsage(body []byte) ([]vdomLogDiskUsage, error) {
-	envelopes, err := decodeEnvelopes(logDiskUsageEndpoint, body)
-	if err != nil {
-		return nil, err
-	}
-
-	out := make([]vdomLogDiskUsage, 0, len(envelopes))
-	for _, env := range envelopes {
-		var usage logDiskUsage
-		if err := decodeObject(logDiskUsageEndpoint, env.Results, &usage); err != nil {
-			return nil, err
-		}
-		out = append(out, vdomLogDiskUsage{vdom: string(env.VDOM), usage: usage})
-	}
-	return out, nil
+func parseLogDiskUsage(body []byte) ([]vdomResult[logDiskUsage], error) {
+	return parsePerVDOMObject[logDiskUsage](logDiskUsageEndpoint, body)
 }
 
 func (c *logDiskUsageCollector) Update(ctx context.Context, t *Target, ch chan<- prometheus.Metric) error {
@@ -82,9 +63,9 @@ func (c *logDiskUsageCollector) Update(ctx context.Context, t *Target, ch chan<-
 
 	out := sink{ch: ch}
 	for _, entry := range perVDOM {
-		out.number(c.used, entry.usage.Used, entry.vdom)
-		out.number(c.free, entry.usage.Free, entry.vdom)
-		out.number(c.total, entry.usage.Total, entry.vdom)
+		out.number(c.used, entry.result.Used, entry.vdom)
+		out.number(c.free, entry.result.Free, entry.vdom)
+		out.number(c.total, entry.result.Total, entry.vdom)
 	}
 	return out.err
 }

@@ -31,7 +31,7 @@ const (
 	bgpPathsMaxPages = 100
 )
 
-// bgpStates are the BGP finite state machine states of RFC 4271, section 8.2.2,
+// bgpStates are the states of the BGP finite state machine of RFC 4271,
 // as FortiOS spells them.
 var bgpStates = []string{"Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"}
 

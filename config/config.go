@@ -92,6 +92,9 @@ type Target struct {
 	SourceAddress netip.Addr
 	// MaxParallel is the maximum number of concurrent API requests to this target.
 	MaxParallel int
+	// CustomEndpoints lists the monitor endpoints that the targets file maps
+	// to metrics, each scraped by a collector named custom_<name>.
+	CustomEndpoints []CustomEndpoint
 }
 
 // TLS is the set of certificate verification settings of a target.

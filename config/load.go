@@ -45,6 +45,8 @@ type targetFields struct {
 	SessionGroup  string          `yaml:"session_group"`
 	SourceAddress string          `yaml:"source_address"`
 	MaxParallel   *int            `yaml:"max_parallel"`
+	// CustomEndpoints of a target replace those of the defaults block.
+	CustomEndpoints []customEndpointFields `yaml:"custom_endpoints"`
 }
 
 type tlsFields struct {
@@ -118,6 +120,9 @@ func (f targetFields) withDefaults(d targetFields) targetFields {
 	}
 	if f.MaxParallel == nil {
 		f.MaxParallel = d.MaxParallel
+	}
+	if f.CustomEndpoints == nil {
+		f.CustomEndpoints = d.CustomEndpoints
 	}
 	return f
 }
@@ -208,10 +213,12 @@ var schemaTypes = map[string]struct {
 	place  string
 	fields reflect.Type
 }{
-	"fileConfig":      {"the top level", reflect.TypeFor[fileConfig]()},
-	"targetFields":    {"a target", reflect.TypeFor[targetFields]()},
-	"tlsFields":       {"tls", reflect.TypeFor[tlsFields]()},
-	"collectorFields": {"collectors", reflect.TypeFor[collectorFields]()},
+	"fileConfig":           {"the top level", reflect.TypeFor[fileConfig]()},
+	"targetFields":         {"a target", reflect.TypeFor[targetFields]()},
+	"tlsFields":            {"tls", reflect.TypeFor[tlsFields]()},
+	"collectorFields":      {"collectors", reflect.TypeFor[collectorFields]()},
+	"customEndpointFields": {"a custom endpoint", reflect.TypeFor[customEndpointFields]()},
+	"customMetricFields":   {"a custom endpoint metric", reflect.TypeFor[customMetricFields]()},
 }
 
 // typeNames replaces Go type names in yaml.v3 messages with the words of the
@@ -223,6 +230,10 @@ var typeNames = strings.NewReplacer(
 	"config.fileConfig", "the top level",
 	"config.tlsFields", "tls",
 	"config.collectorFields", "collectors",
+	"[]config.customEndpointFields", "a list of custom endpoints",
+	"config.customEndpointFields", "a custom endpoint",
+	"[]config.customMetricFields", "a list of metrics",
+	"config.customMetricFields", "a custom endpoint metric",
 	"config.Secret", "a string",
 	"time.Duration", "a duration such as 30s or 5m",
 )
@@ -355,15 +366,25 @@ func mappingValue(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
 }
 
 // keyLine returns the line of a dotted key such as "tls.ca_file" inside
-// mapping m, or 0 when m does not contain it.
+// mapping m, or 0 when m does not contain it. A part may index a list, as in
+// "custom_endpoints[0].metrics[1].type", and a key that ends in an index
+// returns the line of that list item.
 func keyLine(m *yaml.Node, dotted string) int {
 	line := 0
 	for part := range strings.SplitSeq(dotted, ".") {
-		keyNode, value := mappingValue(m, part)
+		name, index, hasIndex := splitIndex(part)
+		keyNode, value := mappingValue(m, name)
 		if keyNode == nil {
 			return 0
 		}
 		line, m = keyNode.Line, value
+		if hasIndex {
+			if m == nil || m.Kind != yaml.SequenceNode || index >= len(m.Content) {
+				return 0
+			}
+			m = m.Content[index]
+			line = m.Line
+		}
 	}
 	return line
 }

@@ -26,6 +26,8 @@ type targetView struct {
 	SessionGroup  string          `json:"session_group,omitempty" yaml:"session_group,omitempty"`
 	SourceAddress string          `json:"source_address,omitempty" yaml:"source_address,omitempty"`
 	MaxParallel   int             `json:"max_parallel" yaml:"max_parallel"`
+
+	CustomEndpoints []customEndpointView `json:"custom_endpoints,omitempty" yaml:"custom_endpoints,omitempty"`
 }
 
 type tlsView struct {
@@ -52,6 +54,8 @@ func (t Target) view() targetView {
 		SessionTTL:   formatDuration(t.SessionTTL),
 		SessionGroup: t.SessionGroup,
 		MaxParallel:  t.MaxParallel,
+
+		CustomEndpoints: customEndpointViews(t.CustomEndpoints),
 	}
 	if t.URL != nil {
 		v.URL = t.URL.String()

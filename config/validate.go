@@ -67,6 +67,7 @@ func (b *builder) build(f targetFields) *Target {
 	b.tls(t, f.TLS)
 	b.vdoms(f.VDOMs)
 	b.collectors(f.Collectors)
+	t.CustomEndpoints = b.customEndpoints(f.CustomEndpoints)
 	t.Timeout = b.duration("timeout", f.Timeout, 0)
 	t.SessionTTL = b.duration("session_ttl", f.SessionTTL, DefaultSessionTTL)
 

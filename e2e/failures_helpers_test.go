@@ -77,6 +77,7 @@ func scrapeRound(exporters []*exporter, path string, timeout time.Duration, copi
 // error per kind of miss instead of hundreds.
 type roundTally struct {
 	scrapes int
+	slowest time.Duration
 	misses  map[string]int
 	example map[string]string
 }
@@ -108,6 +109,7 @@ func (r *roundTally) expectUp(results []scrapeResult, want float64) {
 // expectWithin counts the results that took limit or longer.
 func (r *roundTally) expectWithin(results []scrapeResult, limit time.Duration) {
 	for _, res := range results {
+		r.slowest = max(r.slowest, res.elapsed)
 		if res.elapsed >= limit {
 			r.miss("slow answer", "%s answered after %v", res.exporter.name, res.elapsed.Round(time.Millisecond))
 		}
