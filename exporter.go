@@ -270,7 +270,7 @@ func (ex *exporter) serveReady(w http.ResponseWriter, r *http.Request) {
 		state = readiness{Reason: "no config loaded"}
 	} else if ex.redis {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		err := ex.store.Ping(ctx)
+		err := ex.manager.CheckStore(ctx) // also sets fortigate_redis_up
 		cancel()
 		state.Redis = "up"
 		if err != nil {

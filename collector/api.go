@@ -30,4 +30,8 @@ type Target struct {
 	MaxParallel int
 	// Timeout, when above 0, caps the scrape deadline of this target.
 	Timeout time.Duration
+	// Custom lists the custom endpoints of this target. Each one runs as the
+	// collector custom_<name> in every scrape, in addition to the selected
+	// collectors.
+	Custom []*CustomEndpoint
 }

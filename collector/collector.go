@@ -54,6 +54,8 @@ var registrations = sortedRegistrations([]*registration{
 	{name: "firewall_policy", defaultEnabled: true, collector: newFirewallPolicyCollector()},
 	{name: "router_bgp", defaultEnabled: true, collector: newBGPNeighborsCollector()},
 	{name: "router_bgp_paths", defaultEnabled: false, collector: newBGPPathsCollector()},
+	{name: "router_ospf", defaultEnabled: true, collector: newOSPFNeighborsCollector()},
+	{name: "router_routes", defaultEnabled: false, collector: newRoutesCollector()},
 	{name: "system_certificates", defaultEnabled: true, collector: newCertificatesCollector()},
 	{name: "system_ha_peer", defaultEnabled: true, collector: newHAPeerCollector()},
 	{name: "system_ha_checksums", defaultEnabled: true, collector: newHAChecksumsCollector()},
@@ -62,6 +64,9 @@ var registrations = sortedRegistrations([]*registration{
 	{name: "log_disk_usage", defaultEnabled: true, collector: newLogDiskUsageCollector()},
 	{name: "log_fortianalyzer", defaultEnabled: true, collector: newFortiAnalyzerCollector()},
 	{name: "system_central_management", defaultEnabled: true, collector: newCentralManagementCollector()},
+	{name: "system_sdn_connector", defaultEnabled: true, collector: newSDNConnectorCollector()},
+	{name: "user_fsso", defaultEnabled: true, collector: newFSSOCollector()},
+	{name: "wifi", defaultEnabled: true, collector: newWiFiCollector()},
 })
 
 func sortedRegistrations(table []*registration) []*registration {

@@ -179,6 +179,11 @@ func newScraper(target *Target, names []string, opts ProbeOptions, logger *slog.
 			regs = append(regs, r)
 		}
 	}
+	custom, err := customRegistrations(target, logger)
+	if err != nil {
+		return nil, err
+	}
+	regs = append(regs, custom...)
 	return newScraperFor(target, regs, opts, logger), nil
 }
 

@@ -48,8 +48,8 @@ func (r scrapeResult) up() float64 {
 
 // scrapeRound sends copies concurrent scrapes of path to every exporter at
 // once, each with timeout in X-Prometheus-Scrape-Timeout-Seconds, and returns
-// when all are answered. A scrape that gets no answer within timeout plus 2 s
-// is cut off and returns its context error.
+// when every scrape has a response. A scrape without a response within timeout
+// plus 2 s is canceled and returns its context error.
 func scrapeRound(exporters []*exporter, path string, timeout time.Duration, copies int) []scrapeResult {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+2*time.Second)
 	defer cancel()
@@ -116,11 +116,11 @@ func (r *roundTally) expectWithin(results []scrapeResult, limit time.Duration) {
 	}
 }
 
-// report fails t once per kind of miss, naming what the scrapes were.
-func (r *roundTally) report(t *testing.T, what string) {
+// report fails t once per kind of miss. description names the scrapes.
+func (r *roundTally) report(t *testing.T, description string) {
 	t.Helper()
 	for kind, n := range r.misses {
-		t.Errorf("%s: %d of %d scrapes had %s; first: %s", what, n, r.scrapes, kind, r.example[kind])
+		t.Errorf("%s: %d of %d scrapes had %s; first: %s", description, n, r.scrapes, kind, r.example[kind])
 	}
 }
 

@@ -34,6 +34,16 @@ func TestWrongPasswordBacksOff(t *testing.T) {
 		results := scrapeRound(exporters, probePath, 10*time.Second, 1)
 		tally.expectUp(results, 0)
 		tally.expectWithin(results, time.Second)
+		if round == 1 {
+			// Every replica saw the first rejection or the back-off it wrote.
+			for _, e := range exporters {
+				left := metric(t, e, "fortigate_session_login_backoff_seconds", "target=fw")
+				if left <= 0 || left > backoff.Seconds() {
+					t.Errorf("%s: after the first rejection, fortigate_session_login_backoff_seconds = %v, "+
+						"want more than 0 and at most %v", e.name, left, backoff.Seconds())
+				}
+			}
+		}
 		time.Sleep(time.Until(start.Add(time.Duration(round) * interval)))
 	}
 	tally.report(t, "scrapes with a wrong password")

@@ -23,7 +23,7 @@ func expectRedisUp(t *testing.T, exporters []*exporter, want float64, when strin
 	}
 }
 
-// warmUp scrapes every exporter once, so each holds the shared session, and
+// warmUp scrapes every exporter once, so each has the shared session, and
 // fails t unless all report fortigate_up 1 after one login.
 func warmUp(t *testing.T, s *sim, exporters []*exporter) {
 	t.Helper()

@@ -89,7 +89,7 @@ func TestSealedRecordsHideCredentials(t *testing.T) {
 		t.Errorf("simulator counted %d logins for two replicas with one key, want 1", got)
 	}
 
-	// Open the record as the exporter does, to learn the credentials it holds.
+	// Open the record as the exporter does, to learn the credentials it contains.
 	// The store binds a sealed record to its Redis key and record ID, joined
 	// by a NUL byte.
 	key := redisKey(t, s, "", "session")
@@ -112,7 +112,7 @@ func TestSealedRecordsHideCredentials(t *testing.T) {
 	}
 	secrets := recordSecrets(rec)
 	if len(secrets) == 0 {
-		t.Fatal("the opened record holds no session key, CSRF token or cookie; the test would check nothing")
+		t.Fatal("the opened record contains no session key, CSRF token or cookie; the test would check nothing")
 	}
 	for _, v := range redisValues(t, redis.Client()) {
 		for _, secret := range secrets {
