@@ -51,6 +51,7 @@ type scrapeTarget struct {
 	session    *fgsession.Target
 	collectors []string
 	api        *fgsession.Client
+	custom     []*collector.CustomEndpoint
 }
 
 func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
@@ -71,6 +72,9 @@ func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
 				t := &c.Targets[i]
 				if _, err := collector.Select(t.Collectors.Include, t.Collectors.Exclude); err != nil {
 					return fmt.Errorf("target %q: collectors: %w", t.Name, err)
+				}
+				if _, err := customEndpoints(t); err != nil {
+					return err
 				}
 			}
 			return nil
@@ -182,7 +186,14 @@ func (ex *exporter) buildTarget(ct *config.Target) (*scrapeTarget, error) {
 		TTL:          ttl,
 		HTTPClient:   httpClient,
 	}
-	return &scrapeTarget{cfg: ct, session: st, collectors: names, api: ex.manager.Client(st)}, nil
+
+	custom, err := customEndpoints(ct)
+	if err != nil {
+		return nil, err
+	}
+	return &scrapeTarget{
+		cfg: ct, session: st, collectors: names, api: ex.manager.Client(st), custom: custom,
+	}, nil
 }
 
 // reload loads the targets file again; a failure keeps the running config.
@@ -217,7 +228,8 @@ func (ex *exporter) lookup(name string) (*collector.Target, []string, bool) {
 		return nil, nil, false
 	}
 	return &collector.Target{Name: name, API: st.api, VDOMs: st.cfg.VDOMs,
-		MaxParallel: st.cfg.MaxParallel, Timeout: st.cfg.Timeout}, st.collectors, true
+		MaxParallel: st.cfg.MaxParallel, Timeout: st.cfg.Timeout, Custom: st.custom,
+	}, st.collectors, true
 }
 
 func (ex *exporter) routes() http.Handler {

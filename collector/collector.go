@@ -49,9 +49,12 @@ var registrations = sortedRegistrations([]*registration{
 	{name: "system_ha_statistics", defaultEnabled: true, collector: newHAStatisticsCollector()},
 	{name: "license_status", defaultEnabled: true, collector: newLicenseStatusCollector()},
 	{name: "vpn_ipsec", defaultEnabled: true, collector: newIPsecCollector()},
+	{name: "vpn_ssl", defaultEnabled: true, collector: newSSLVPNCollector()},
 	{name: "virtual_wan_health_check", defaultEnabled: true, collector: newVirtualWANHealthCheckCollector()},
 	{name: "system_link_monitor", defaultEnabled: true, collector: newLinkMonitorCollector()},
 	{name: "firewall_policy", defaultEnabled: true, collector: newFirewallPolicyCollector()},
+	{name: "firewall_ippool", defaultEnabled: true, collector: newIPPoolCollector()},
+	{name: "firewall_load_balance", defaultEnabled: true, collector: newLoadBalanceCollector()},
 	{name: "router_bgp", defaultEnabled: true, collector: newBGPNeighborsCollector()},
 	{name: "router_bgp_paths", defaultEnabled: false, collector: newBGPPathsCollector()},
 	{name: "router_ospf", defaultEnabled: true, collector: newOSPFNeighborsCollector()},
@@ -67,6 +70,10 @@ var registrations = sortedRegistrations([]*registration{
 	{name: "system_sdn_connector", defaultEnabled: true, collector: newSDNConnectorCollector()},
 	{name: "user_fsso", defaultEnabled: true, collector: newFSSOCollector()},
 	{name: "wifi", defaultEnabled: true, collector: newWiFiCollector()},
+	{name: "switch_controller", defaultEnabled: true, collector: newSwitchCollector()},
+	{name: "system_ntp", defaultEnabled: true, collector: newNTPCollector()},
+	{name: "system_vdom_resource", defaultEnabled: true, collector: newVDOMResourceCollector()},
+	{name: "system_interface_transceivers", defaultEnabled: true, collector: newTransceiversCollector()},
 })
 
 func sortedRegistrations(table []*registration) []*registration {

@@ -16,8 +16,8 @@ import (
 // The custom collectors read the monitor endpoints that an operator maps to
 // metrics in the targets file (custom_endpoints), for endpoints that no
 // collector in the registration table covers. Each endpoint runs as its own
-// collector, named custom_<name>, in every scrape of its target, whatever the
-// collector flags and the target's include and exclude lists say. Rows are
+// collector, named custom_<name>, in every scrape of its target, regardless of
+// the collector flags and the target's include and exclude lists. Rows are
 // decoded by custom_rows.go.
 
 // customCollectorPrefix starts the collector name of every custom endpoint.
@@ -181,7 +181,9 @@ func newCustomEndpoint(
 	return e, nil
 }
 
-func newCustomMetric(path string, spec CustomMetricSpec, endpointLabels []string) (*customMetric, error) {
+func newCustomMetric(
+	path string, spec CustomMetricSpec, endpointLabels []string,
+) (*customMetric, error) {
 	if !customMetricName.MatchString(spec.Name) {
 		return nil, fmt.Errorf("metric name %q is invalid", spec.Name)
 	}

@@ -111,7 +111,9 @@ func (e *CustomEndpoint) resultRows(path string, raw json.RawMessage) ([]customR
 
 // appendRow appends the row in raw, found at path, unless raw is null. A row
 // that is not an object is an error.
-func (e *CustomEndpoint) appendRow(rows []customRow, path, key string, raw json.RawMessage) ([]customRow, error) {
+func (e *CustomEndpoint) appendRow(
+	rows []customRow, path, key string, raw json.RawMessage,
+) ([]customRow, error) {
 	raw = bytes.TrimSpace(raw)
 	row := customRow{path: path, key: key, fields: map[string]json.RawMessage{}}
 	switch {
@@ -134,8 +136,8 @@ func (e *CustomEndpoint) appendRow(rows []customRow, path, key string, raw json.
 }
 
 // lookup returns the raw value of the field at p, or nil when the row lacks
-// it or a value on the way is null or empty. A value on the way that is not an
-// object is an error.
+// it or a parent field is null or empty. A parent field that is not an object
+// is an error.
 func (p fieldPath) lookup(fields map[string]json.RawMessage) (json.RawMessage, error) {
 	current := fields
 	for i, part := range p.parts {
@@ -227,9 +229,17 @@ func (e *CustomEndpoint) emit(out *sink, m *customMetric, rows []customRow) (ski
 }
 
 // customValue reads a sample value: a number, a number in a string, or a
-// boolean as 1 or 0. ok is false for a missing field, null and "".
+// boolean (also in a string) as 1 or 0. ok is false for a missing field, null
+// and "".
 func customValue(raw json.RawMessage) (value float64, ok bool, err error) {
-	switch string(raw) {
+	literal := string(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			literal = strings.ToLower(strings.TrimSpace(s))
+		}
+	}
+	switch literal {
 	case "":
 		return 0, false, nil
 	case "true":

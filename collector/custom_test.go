@@ -189,13 +189,17 @@ func TestCustomEndpointShapes(t *testing.T) {
 			name: "missing label field and null rows",
 			spec: CustomEndpointSpec{Name: "sparse", Path: "test/sparse", Metrics: []CustomMetricSpec{
 				{Name: "fortigate_test_count", Help: "Count.", Type: prometheus.GaugeValue,
-					Value: "count", Labels: []CustomLabelSpec{{Name: "host", Field: "host.name"}}},
+					Value: "count", Labels: []CustomLabelSpec{
+						{Name: "host", Field: "host.name"}, {Name: "id", Field: "id"},
+					}},
 			}},
-			reply: `{"status":"success","results":[null,{"count":1},{"count":2,"host":null},
-				{"count":3,"host":{"name":"h3"}},{"count":4,"host":[]}]}`,
+			reply: `{"status":"success","results":[null,{"id":1,"count":1},{"id":2,"count":2,"host":null},
+				{"id":3,"count":3,"host":{"name":"h3"}},{"id":4,"count":4,"host":[]}]}`,
 			want: `
-				fortigate_test_count{host=""} 1
-				fortigate_test_count{host="h3"} 3
+				fortigate_test_count{host="",id="1"} 1
+				fortigate_test_count{host="",id="2"} 2
+				fortigate_test_count{host="h3",id="3"} 3
+				fortigate_test_count{host="",id="4"} 4
 			`,
 		},
 	}
@@ -237,7 +241,12 @@ func TestCustomEndpointSkipsRowsWithoutValue(t *testing.T) {
 	api := &fakeAPI{replies: map[string]reply{"system/dhcp": {body: `{"status":"success","results":[
 		{"ip":"10.0.0.1","expire_time":100},{"ip":"10.0.0.2"},{"ip":"10.0.0.3","expire_time":null}]}`}}}
 	logger, logs := newTestLogger()
-	adapter := customAdapter(endpoint, &Target{Name: "fw", API: api}, logger)
+	target := &Target{Name: "fw", API: api, Custom: []*CustomEndpoint{endpoint}}
+	regs, err := customRegistrations(target, logger)
+	if err != nil {
+		t.Fatalf("customRegistrations: %v", err)
+	}
+	adapter := &singleCollector{collector: regs[0].collector, target: target}
 
 	want := customExposition(endpoint, `fortigate_test_expiry{ip="10.0.0.1"} 100`)
 	if err := testutil.CollectAndCompare(adapter, strings.NewReader(want)); err != nil {
@@ -262,6 +271,12 @@ func TestCustomEndpointSkipsRowsWithoutValue(t *testing.T) {
 	}
 	if got := record["level"]; got != "DEBUG" {
 		t.Errorf("level = %v, want DEBUG", got)
+	}
+	if got := record["target"]; got != "fw" {
+		t.Errorf("target = %v, want fw", got)
+	}
+	if got := record["collector"]; got != "custom_leases" {
+		t.Errorf("collector = %v, want custom_leases", got)
 	}
 }
 
@@ -418,14 +433,18 @@ func TestNewCustomEndpointsErrors(t *testing.T) {
 			want: "custom endpoint b: metric fortigate_test_x is also defined by custom endpoint a",
 		},
 		{
-			name:  "endpoint defined twice",
-			specs: []CustomEndpointSpec{endpoint("a", gauge("fortigate_test_x")), endpoint("a", gauge("fortigate_test_y"))},
-			want:  "custom endpoint a is defined twice",
+			name: "endpoint defined twice",
+			specs: []CustomEndpointSpec{
+				endpoint("a", gauge("fortigate_test_x")), endpoint("a", gauge("fortigate_test_y")),
+			},
+			want: "custom endpoint a is defined twice",
 		},
 		{
-			name:  "invalid label name",
-			specs: []CustomEndpointSpec{endpoint("a", gauge("fortigate_test_x", CustomLabelSpec{Name: "a-b", Field: "f"}))},
-			want:  `label name "a-b" is invalid or repeated`,
+			name: "invalid label name",
+			specs: []CustomEndpointSpec{
+				endpoint("a", gauge("fortigate_test_x", CustomLabelSpec{Name: "a-b", Field: "f"})),
+			},
+			want: `label name "a-b" is invalid or repeated`,
 		},
 		{
 			name: "label repeats the vdom label",
@@ -434,14 +453,16 @@ func TestNewCustomEndpointsErrors(t *testing.T) {
 			want: `label name "vdom" is invalid or repeated`,
 		},
 		{
-			name:  "invalid value path",
-			specs: []CustomEndpointSpec{endpoint("a", CustomMetricSpec{Name: "fortigate_test_x", Help: "H.", Value: "a..b"})},
-			want:  `value: field path "a..b" has an empty part`,
+			name: "invalid value path",
+			specs: []CustomEndpointSpec{endpoint("a", CustomMetricSpec{Name: "fortigate_test_x", Help: "H.",
+				Type: prometheus.GaugeValue, Value: "a..b"})},
+			want: `value: field path "a..b" has an empty part`,
 		},
 		{
-			name:  "untyped metric",
-			specs: []CustomEndpointSpec{endpoint("a", CustomMetricSpec{Name: "fortigate_test_x", Help: "H.", Value: "v", Type: prometheus.UntypedValue})},
-			want:  "type must be gauge or counter",
+			name: "untyped metric",
+			specs: []CustomEndpointSpec{endpoint("a", CustomMetricSpec{Name: "fortigate_test_x", Help: "H.",
+				Type: prometheus.UntypedValue, Value: "v"})},
+			want: "type must be gauge or counter",
 		},
 		{
 			name:  "no metrics",

@@ -10,16 +10,35 @@ import (
 // The firewall_policy collector reads GET /api/v2/monitor/firewall/policy per
 // VDOM, once with ip_version=ipv4 and once with ip_version=ipv6, because one
 // consolidated policy of FortiOS 6.4 and later keeps separate counters per IP
-// version. results lists one entry per policy id. Policy 0 is the implicit
-// deny and has only active_sessions, bytes and packets, and a policy that never
-// matched has no hit_count or last_used. Releases before 6.4 keep IPv6
-// policies in firewall/policy6, which this collector does not read.
+// version. It reads the list page by page with start and count, and asks only
+// for the fields it uses with format. results lists one entry per policy id.
+// Policy 0 is the implicit deny and has only active_sessions, bytes and
+// packets, and a policy that never matched has no hit_count or last_used.
+// Releases before 6.4 keep IPv6 policies in firewall/policy6, which this
+// collector does not read.
 //
 // TODO: Policy names need GET /api/v2/cmdb/firewall/policy, which the API
 // interface cannot fetch yet, so the name join by policy id and a per-target
 // policy filter are left out.
 
-const firewallPolicyEndpoint = "firewall/policy"
+const (
+	firewallPolicyEndpoint = "firewall/policy"
+	// firewallPolicyPageSize is the number of policies requested at once with
+	// start and count.
+	//
+	// NOTE: FortiOS documents no maximum count for firewall/policy. 1000 is
+	// the documented maximum of firewall/internet-service-details. A device
+	// that cut pages shorter would look like it had no more policies.
+	firewallPolicyPageSize = 1000
+	// firewallPolicyMaxPages bounds one scrape to 100 requests (100,000
+	// policies per VDOM) per IP version.
+	firewallPolicyMaxPages = 100
+	// firewallPolicyFormat names the fields the collector reads, so the device
+	// leaves out the others (uuid, first_used, the software, ASIC and nTurbo
+	// counters). A device that does not know one of the fields sends every
+	// field, and releases before 6.4.2 ignore format.
+	firewallPolicyFormat = "policyid|active_sessions|bytes|packets|hit_count|last_used"
+)
 
 // firewallPolicyLabels identify the counters of one policy and IP version.
 var firewallPolicyLabels = []string{"vdom", "id", "protocol"}
@@ -68,47 +87,19 @@ type firewallPolicyStats struct {
 	LastUsed       number `json:"last_used"`
 }
 
-// vdomPolicies are the policy counters of one VDOM.
-type vdomPolicies struct {
-	vdom     string
-	policies []firewallPolicyStats
-}
-
-func parseFirewallPolicies(body []byte) ([]vdomPolicies, error) {
-	envelopes, err := decodeEnvelopes(firewallPolicyEndpoint, body)
-	if err != nil {
-		return nil, err
-	}
-
-	out := make([]vdomPolicies, 0, len(envelopes))
-	for _, env := range envelopes {
-		policies, err := decodeList[firewallPolicyStats](firewallPolicyEndpoint, env.Results)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, vdomPolicies{vdom: string(env.VDOM), policies: policies})
-	}
-	return out, nil
-}
-
 func (c *firewallPolicyCollector) Update(ctx context.Context, t *Target, ch chan<- prometheus.Metric) error {
 	out := sink{ch: ch}
 	for _, protocol := range []string{"ipv4", "ipv6"} {
-		query := url.Values{"vdom": {vdomQuery(t)}, "ip_version": {protocol}}
-		body, err := t.API.Monitor(ctx, firewallPolicyEndpoint, query)
-		if err != nil {
-			return err
-		}
-
-		perVDOM, err := parseFirewallPolicies(body)
-		if err != nil {
-			return err
-		}
-
-		for _, entry := range perVDOM {
-			for _, policy := range entry.policies {
-				c.emit(&out, entry.vdom, protocol, policy)
+		query := url.Values{"ip_version": {protocol}, "format": {firewallPolicyFormat}}
+		visit := func(vdom string, policies []firewallPolicyStats) {
+			for _, policy := range policies {
+				c.emit(&out, vdom, protocol, policy)
 			}
+		}
+		err := readVDOMPagesQuery(ctx, t, firewallPolicyEndpoint, query,
+			firewallPolicyPageSize, firewallPolicyMaxPages, visit)
+		if err != nil {
+			return err
 		}
 	}
 	return out.err

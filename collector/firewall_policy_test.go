@@ -7,9 +7,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
+// firewallPolicyQuery is the query of the first page of each IP version
+// before ip_version and vdom, URL-encoded and sorted as url.Values.Encode
+// writes it.
+const firewallPolicyQuery = "count=1000&format=policyid%7Cactive_sessions%7Cbytes%7Cpackets%7Chit_count%7Clast_used"
+
 const (
-	firewallPolicyIPv4Request = "firewall/policy?ip_version=ipv4&vdom=%2A"
-	firewallPolicyIPv6Request = "firewall/policy?ip_version=ipv6&vdom=%2A"
+	firewallPolicyIPv4Request = "firewall/policy?" + firewallPolicyQuery + "&ip_version=ipv4&start=0&vdom=%2A"
+	firewallPolicyIPv6Request = "firewall/policy?" + firewallPolicyQuery + "&ip_version=ipv6&start=0&vdom=%2A"
 )
 
 // NOTE: the simulator serves the same fixture file for ip_version=ipv4 and
@@ -109,8 +114,8 @@ func TestFirewallPolicyRequests(t *testing.T) {
 
 	got := api.requestList()
 	want := []string{
-		"firewall/policy?ip_version=ipv4&vdom=dmz",
-		"firewall/policy?ip_version=ipv6&vdom=dmz",
+		"firewall/policy?" + firewallPolicyQuery + "&ip_version=ipv4&start=0&vdom=dmz",
+		"firewall/policy?" + firewallPolicyQuery + "&ip_version=ipv6&start=0&vdom=dmz",
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("requests = %q, want %q", got, want)

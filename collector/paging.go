@@ -21,12 +21,24 @@ func readVDOMPages[T any](
 	ctx context.Context, t *Target, endpoint string, pageSize, maxPages int,
 	visit func(vdom string, entries []T),
 ) error {
+	return readVDOMPagesQuery(ctx, t, endpoint, nil, pageSize, maxPages, visit)
+}
+
+// readVDOMPagesQuery is readVDOMPages with more query parameters, such as
+// ip_version or format, sent with every page.
+func readVDOMPagesQuery[T any](
+	ctx context.Context, t *Target, endpoint string, extra url.Values, pageSize, maxPages int,
+	visit func(vdom string, entries []T),
+) error {
 	vdoms := vdomQuery(t)
 	for page := range maxPages {
 		query := url.Values{
 			"vdom":  {vdoms},
 			"start": {strconv.Itoa(page * pageSize)},
 			"count": {strconv.Itoa(pageSize)},
+		}
+		for name, values := range extra {
+			query[name] = values
 		}
 		body, err := t.API.Monitor(ctx, endpoint, query)
 		if err != nil {

@@ -11,9 +11,9 @@ import (
 
 // The router_routes collector reads GET /api/v2/monitor/router/ipv4 and
 // router/ipv6 per VDOM, the routing table, and counts its routes by type. A
-// device with full BGP tables returns a million routes or more, so the
-// collector reads the table in pages and is off by default. A device without
-// router/ipv6 (404 or 424) gets IPv4 counts only.
+// device with full Internet BGP tables has close to a million IPv4 routes, so
+// the collector reads the table in pages and is off by default. A device
+// without router/ipv6 (404 or 424) gets IPv4 counts only.
 
 const (
 	routesIPv4Endpoint = "router/ipv4"
@@ -27,25 +27,33 @@ const (
 	routesMaxPages = 100
 )
 
-// routeTypes are the route types of router/ipv4 in the FortiOS 7.6.5 API
-// schema. Each VDOM and IP version gets a series for each of them, 0 when the
-// table has no such route, so that a type whose routes vanish drops to 0
-// instead of disappearing. A type outside this list gets a series when it
-// appears.
-var routeTypes = []string{
-	"connect", "static", "bgp", "ospf", "ospf6", "rip", "ripng", "isis", "kernel", "ha", "def",
-}
-
+// routeFamily is one IP version of the routing table.
 type routeFamily struct {
 	protocol string
 	endpoint string
+	// types get a series in every VDOM, 0 when the table has no such route, so
+	// that a type whose routes vanish drops to 0 instead of disappearing. A
+	// type outside the list gets a series only while it has routes.
+	types []string
 	// optional families are skipped when the device lacks the endpoint.
 	optional bool
 }
 
+// NOTE: the IPv4 types are those that the FortiOS 7.6.5 API schema lists for
+// router/ipv4, without ospf6 and ripng. The IPv6 list swaps in ospf6 and ripng
+// for ospf and rip, which no schema or capture at hand confirms.
 var routeFamilies = []routeFamily{
-	{protocol: "ipv4", endpoint: routesIPv4Endpoint},
-	{protocol: "ipv6", endpoint: routesIPv6Endpoint, optional: true},
+	{
+		protocol: "ipv4",
+		endpoint: routesIPv4Endpoint,
+		types:    []string{"connect", "static", "bgp", "ospf", "rip", "isis", "kernel", "ha", "def"},
+	},
+	{
+		protocol: "ipv6",
+		endpoint: routesIPv6Endpoint,
+		types:    []string{"connect", "static", "bgp", "ospf6", "ripng", "isis", "kernel", "ha", "def"},
+		optional: true,
+	},
 }
 
 type routesCollector struct {
@@ -87,7 +95,7 @@ func (c *routesCollector) Update(ctx context.Context, t *Target, ch chan<- prome
 		}
 
 		for _, vdomCounts := range counts {
-			c.emit(&out, vdomCounts, family.protocol)
+			c.emit(&out, vdomCounts, family)
 		}
 	}
 	return out.err
@@ -114,19 +122,19 @@ func countRoutes(ctx context.Context, t *Target, endpoint string) ([]*routeCount
 	return counts, err
 }
 
-func (c *routesCollector) emit(out *sink, counts *routeCounts, protocol string) {
-	for _, routeType := range routeTypes {
-		out.add(c.routes, float64(counts.byType[routeType]), counts.vdom, protocol, routeType)
+func (c *routesCollector) emit(out *sink, counts *routeCounts, family routeFamily) {
+	for _, routeType := range family.types {
+		out.add(c.routes, float64(counts.byType[routeType]), counts.vdom, family.protocol, routeType)
 	}
 
 	var others []string
 	for routeType := range counts.byType {
-		if !slices.Contains(routeTypes, routeType) {
+		if !slices.Contains(family.types, routeType) {
 			others = append(others, routeType)
 		}
 	}
 	slices.Sort(others)
 	for _, routeType := range others {
-		out.add(c.routes, float64(counts.byType[routeType]), counts.vdom, protocol, routeType)
+		out.add(c.routes, float64(counts.byType[routeType]), counts.vdom, family.protocol, routeType)
 	}
 }

@@ -99,7 +99,7 @@ func newWiFiCollector() *wifiCollector {
 			"Radio of a FortiAP with its mode (AP, Monitor, ...), band and operating channel, "+
 				"always 1. Radio slots in mode Not Exist are left out.",
 			radioInfoLabels...),
-		radioClients: newMetric(namespace+"_wifi_managed_ap_radio_client_count", gauge, "", ap,
+		radioClients: newMetric(namespace+"_wifi_managed_ap_radio_clients", gauge, "", ap,
 			"Number of wireless clients associated through the radio.",
 			wifiRadioLabels...),
 		radioChannelUtilization: newMetric(namespace+"_wifi_managed_ap_radio_operating_channel_utilization_ratio",

@@ -41,7 +41,7 @@ func TestWiFiQuirks(t *testing.T) {
 				fortigate_wifi_managed_ap_info{ap_name="ap1",ap_profile="",os_version="",serial="FP1",vdom="root"} 1
 				fortigate_wifi_managed_ap_join_timestamp_seconds{ap_name="ap1",vdom="root"} 1.7497e+09
 				fortigate_wifi_managed_ap_memory_usage_ratio{ap_name="ap1",vdom="root"} 0.75
-				fortigate_wifi_managed_ap_radio_client_count{ap_name="ap1",radio_id="1",vdom="root"} 1
+				fortigate_wifi_managed_ap_radio_clients{ap_name="ap1",radio_id="1",vdom="root"} 1
 				fortigate_wifi_managed_ap_radio_info{ap_name="ap1",mode="AP",operating_channel="36",radio_id="1",radio_type="802.11ax-5G",vdom="root"} 1
 				fortigate_wifi_managed_ap_radio_interfering_aps{ap_name="ap1",radio_id="1",vdom="root"} 2
 				fortigate_wifi_managed_ap_radio_operating_channel_utilization_ratio{ap_name="ap1",radio_id="1",vdom="root"} 0.5

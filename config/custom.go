@@ -114,8 +114,9 @@ func (b *builder) customEndpoints(list []customEndpointFields) []CustomEndpoint 
 		if first, ok := endpointKeys[f.Name]; ok && f.Name != "" {
 			b.fail(key+".name", "%s.name %q is already used by %s: endpoint names must be "+
 				"unique within a target", key, f.Name, first)
+		} else {
+			endpointKeys[f.Name] = key
 		}
-		endpointKeys[f.Name] = key
 		endpoints = append(endpoints, b.customEndpoint(key, f, metricKeys))
 	}
 	return endpoints
@@ -123,7 +124,9 @@ func (b *builder) customEndpoints(list []customEndpointFields) []CustomEndpoint 
 
 // customEndpoint validates one endpoint. metricKeys maps every metric name of
 // the target seen so far to its key, so a name defined twice is an error.
-func (b *builder) customEndpoint(key string, f customEndpointFields, metricKeys map[string]string) CustomEndpoint {
+func (b *builder) customEndpoint(
+	key string, f customEndpointFields, metricKeys map[string]string,
+) CustomEndpoint {
 	e := CustomEndpoint{
 		Name:     f.Name,
 		Path:     f.Path,
@@ -144,7 +147,8 @@ func (b *builder) customEndpoint(key string, f customEndpointFields, metricKeys 
 
 	// labels contains the labels that the endpoint adds to every metric.
 	labels := endpointLabels{perVDOM: f.PerVDOM}
-	if f.KeyLabel != "" && b.customLabelName(key+".key_label", key+".key_label", f.KeyLabel, labels) {
+	keyLabelKey := key + ".key_label"
+	if f.KeyLabel != "" && b.customLabelName(keyLabelKey, keyLabelKey, f.KeyLabel, labels) {
 		labels.keyLabel = f.KeyLabel
 	}
 
@@ -216,7 +220,9 @@ type endpointLabels struct {
 }
 
 // customMetric validates one metric of an endpoint that adds labels.
-func (b *builder) customMetric(key string, f customMetricFields, labels endpointLabels) CustomMetric {
+func (b *builder) customMetric(
+	key string, f customMetricFields, labels endpointLabels,
+) CustomMetric {
 	m := CustomMetric{
 		Name:  f.Name,
 		Help:  strings.TrimSpace(f.Help),
@@ -287,7 +293,7 @@ func (b *builder) customMetric(key string, f customMetricFields, labels endpoint
 
 // customLabelName checks a label name and reports whether it is valid. key
 // locates the error, and setting is how the message names the label.
-func (b *builder) customLabelName(key, setting, name string, taken endpointLabels) bool {
+func (b *builder) customLabelName(key, setting, name string, endpoint endpointLabels) bool {
 	switch {
 	case !labelNamePattern.MatchString(name):
 		b.fail(key, "%s: label name %q is invalid: use letters, digits and '_', not starting "+
@@ -298,10 +304,10 @@ func (b *builder) customLabelName(key, setting, name string, taken endpointLabel
 	case slices.Contains(scrapeLabels, name):
 		b.fail(key, "%s: label name %q is reserved: Prometheus sets it on every scraped "+
 			"series", setting, name)
-	case name == "vdom" && taken.perVDOM:
+	case name == "vdom" && endpoint.perVDOM:
 		b.fail(key, "%s: label name vdom is reserved: per_vdom adds it with the VDOM of "+
 			"each reply", setting)
-	case name == taken.keyLabel:
+	case name == endpoint.keyLabel:
 		b.fail(key, "%s: label name %q is already used by key_label, which puts the key of "+
 			"each row in it", setting, name)
 	default:

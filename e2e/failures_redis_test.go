@@ -155,6 +155,31 @@ func TestRedisPausedScrapesMeetDeadline(t *testing.T) {
 	}
 }
 
+func TestRedisPausedShortScrapeTimeout(t *testing.T) {
+	// A 1 s Prometheus timeout leaves a 500 ms scrape deadline after the
+	// default 500 ms offset, the same as the default --redis.timeout.
+	const scrapeTimeout = time.Second
+	redis := testredis.Start(t)
+	s := startSim(t)
+	targets := writeTargets(t, s, "")
+	exporters := startExporters(t, 2, []string{"--config.file=" + targets, "--redis.addr=" + redis.Addr()})
+	warmUp(t, s, exporters)
+
+	redis.Pause()
+	defer redis.Resume()
+	var tally roundTally
+	for round := 1; round <= 5; round++ {
+		time.Sleep(recheckWait)
+		results := scrapeRound(exporters, probePath, scrapeTimeout, 1)
+		tally.expectWithin(results, scrapeTimeout)
+		tally.expectUp(results, 1)
+	}
+	tally.report(t, "scrapes with a 1s timeout while Redis is stopped with SIGSTOP")
+	if got := s.Stats(t).Logins; got != 1 {
+		t.Errorf("simulator counted %d logins, want 1", got)
+	}
+}
+
 func TestSentinelFailoverDuringScrapes(t *testing.T) {
 	sentinel := testredis.StartSentinel(t)
 	s := startSim(t)

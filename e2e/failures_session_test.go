@@ -142,6 +142,42 @@ func TestSealedRecordsHideCredentials(t *testing.T) {
 	}
 }
 
+func TestSealingRolloutKeepsOldReplicasScraping(t *testing.T) {
+	const scrapeTimeout = 3 * time.Second
+	redis := testredis.Start(t)
+	s := startSim(t)
+	targets := writeTargets(t, s, "")
+	base := []string{"--config.file=" + targets, "--redis.addr=" + redis.Addr()}
+	old := startExporters(t, 2, base)
+	var tally roundTally
+	tally.expectUp(scrapeRound(old, probePath, 10*time.Second, 1), 1)
+	tally.report(t, "scrapes of two replicas without an encryption key")
+
+	// The first replica with sealing turned on cannot read the plain record,
+	// so it logs in and stores a sealed one.
+	upgraded := startExporter(t, "exporter-sealed",
+		append(base, "--redis.encryption-key-file="+writeKeyFile(t)), nil)
+	var upgradedTally roundTally
+	upgradedTally.expectUp(scrapeRound([]*exporter{upgraded}, probePath, 10*time.Second, 1), 1)
+	upgradedTally.report(t, "scrape of the replica with sealing")
+	if got := s.Stats(t).Logins; got != 2 {
+		t.Errorf("simulator counted %d logins after the sealed replica scraped, want 2", got)
+	}
+
+	// The replicas without a key cannot read the sealed record either. They
+	// must go on with their kept session or log in, not wait for a record
+	// until the scrape deadline.
+	time.Sleep(recheckWait)
+	var oldTally roundTally
+	results := scrapeRound(old, probePath, scrapeTimeout, 1)
+	oldTally.expectUp(results, 1)
+	oldTally.expectWithin(results, 2*time.Second)
+	oldTally.report(t, "scrapes of the replicas without a key after a sealed record was stored")
+	if got := metric(t, old[0], "fortigate_session_records_unreadable_total", "reason=no_key,record=session"); got == 0 {
+		t.Errorf("%s: fortigate_session_records_unreadable_total{reason=no_key} = 0, want at least 1", old[0].name)
+	}
+}
+
 // writeSourceTargets writes a targets file for s with the given source
 // address and session group ("" for none).
 func writeSourceTargets(t *testing.T, s *sim, source, group string) string {

@@ -99,14 +99,51 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		"hang, truncate, non-json, status:CODE and delay:DURATION.").Strings()
 	app.Flag("live-time", "Serve the current time at system/time in place of the fixture's fixed time.").
 		Default("true").BoolVar(&o.LiveTime)
-	app.Flag("extra-interfaces", "Generated VLAN interfaces to add to each VDOM, for benchmarks.").
-		Default("0").IntVar(&o.ExtraInterfaces)
+	large := app.Flag("large-device", "Model a large device: 10 VDOMs, 4000 generated VLAN interfaces, "+
+		"10000 firewall policies and 2000 IPsec tunnels with 2 phase 2 selectors each. A --size.* "+
+		"flag other than 0 overrides that part.").Bool()
+	sizeVDOMs := app.Flag("size.vdoms", "Number of VDOMs. VDOMs beyond the --vdoms list are named "+
+		"vdom<N> after their position.").Default("0").Int()
+	sizeInterfaces := app.Flag("size.interfaces", "Generated VLAN interfaces on lacp1, in all, spread "+
+		"over the VDOMs (at most 4094).").Default("0").Int()
+	sizePolicies := app.Flag("size.policies", "Generated firewall policies, in all, spread over the VDOMs.").
+		Default("0").Int()
+	sizeTunnels := app.Flag("size.tunnels", "Generated IPsec phase 1 tunnels, in all, spread over the VDOMs.").
+		Default("0").Int()
+	sizePhase2 := app.Flag("size.phase2-per-tunnel", "Phase 2 selectors of each generated tunnel; "+
+		"0 means 2.").Default("0").Int()
+	pageLimits := app.Flag("page-limit", "Maximum entries per reply and VDOM of one endpoint as "+
+		"ENDPOINT=N, repeatable; N=0 removes the limit. Default firewall/policy=1000.").Strings()
 
 	if _, err := app.Parse(args); err != nil {
 		return nil, err
 	}
 
 	o.VDOMs = splitList(*vdoms)
+	if *large {
+		o.Size = fixtures.LargeDevice()
+	}
+	for _, f := range []struct {
+		value int
+		dst   *int
+	}{
+		{*sizeVDOMs, &o.Size.VDOMs}, {*sizeInterfaces, &o.Size.Interfaces}, {*sizePolicies, &o.Size.Policies},
+		{*sizeTunnels, &o.Size.Tunnels}, {*sizePhase2, &o.Size.Phase2PerTunnel},
+	} {
+		if f.value != 0 {
+			*f.dst = f.value
+		}
+	}
+	for _, p := range *pageLimits {
+		endpoint, limit, err := parsePageLimit(p)
+		if err != nil {
+			return nil, err
+		}
+		if o.PageLimits == nil {
+			o.PageLimits = make(map[string]int)
+		}
+		o.PageLimits[endpoint] = limit
+	}
 	o.DisableAdminConcurrent = !*adminConcurrent
 	if *passwordFile == "" && *tokenFile == "" {
 		return nil, errors.New("missing --password-file: give it, --token-file or both")
@@ -206,6 +243,16 @@ func parsePrefix(s string) (netip.Prefix, error) {
 		return netip.Prefix{}, fmt.Errorf("invalid --trusted-host %q, expected a CIDR prefix or an address", s)
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// parsePageLimit reads ENDPOINT=N as described in the --page-limit help.
+func parsePageLimit(s string) (string, int, error) {
+	endpoint, value, ok := strings.Cut(s, "=")
+	limit, err := strconv.Atoi(value)
+	if !ok || endpoint == "" || err != nil || limit < 0 {
+		return "", 0, fmt.Errorf("invalid --page-limit %q, expected ENDPOINT=N with N 0 or more", s)
+	}
+	return strings.Trim(endpoint, "/"), limit, nil
 }
 
 // parseFault reads ENDPOINT=SPEC as described in the --fault help.

@@ -106,9 +106,11 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, stdout io.Writ
 		logger.Warn("listening beyond loopback: the /sim/ endpoints need no authentication",
 			"address", ln.Addr().String())
 	}
+	info := sim.Info()
 	logger.Info("fortigate-sim listening", "url", url, "release", sim.Release(),
-		"admin_port", cfg.opts.AdminPort, "vdoms", cfg.opts.VDOMs, "username", cfg.opts.Username,
-		"tokens", len(cfg.opts.Tokens))
+		"admin_port", cfg.opts.AdminPort, "vdoms", info.VDOMs, "username", cfg.opts.Username,
+		"tokens", len(cfg.opts.Tokens), "generated_interfaces", info.Size.Interfaces,
+		"generated_policies", info.Size.Policies, "generated_tunnels", info.Size.Tunnels)
 	fmt.Fprintln(stdout, url)
 	if ready != nil {
 		ready <- url

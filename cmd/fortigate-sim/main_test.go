@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fortigate-session-exporter/fortigate_session_exporter/fixtures"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -259,6 +261,30 @@ func TestParseFlags(t *testing.T) {
 					t.Errorf("vdoms %v", c.opts.VDOMs)
 				}
 			}},
+		{name: "large device", args: []string{"--password-file=" + pw, "--large-device", "--size.policies=500"},
+			check: func(t *testing.T, c *config) {
+				want := fixtures.LargeDevice()
+				want.Policies = 500
+				if c.opts.Size != want {
+					t.Errorf("size %+v, expected %+v", c.opts.Size, want)
+				}
+			}},
+		{name: "size flags", args: []string{"--password-file=" + pw, "--size.vdoms=4", "--size.tunnels=30",
+			"--page-limit=firewall/policy=0", "--page-limit=vpn/ipsec=50"},
+			check: func(t *testing.T, c *config) {
+				want := fixtures.DeviceSize{VDOMs: 4, Tunnels: 30}
+				if c.opts.Size != want {
+					t.Errorf("size %+v, expected %+v", c.opts.Size, want)
+				}
+				if len(c.opts.PageLimits) != 2 || c.opts.PageLimits["firewall/policy"] != 0 ||
+					c.opts.PageLimits["vpn/ipsec"] != 50 {
+					t.Errorf("page limits %v", c.opts.PageLimits)
+				}
+			}},
+		{name: "bad page limit", args: []string{"--password-file=" + pw, "--page-limit=firewall/policy"},
+			wantErr: "invalid --page-limit"},
+		{name: "negative page limit", args: []string{"--password-file=" + pw, "--page-limit=vpn/ipsec=-1"},
+			wantErr: "invalid --page-limit"},
 		{name: "no secret", args: nil, wantErr: "missing --password-file"},
 		{name: "empty password file", args: []string{"--password-file=" + empty}, wantErr: "is empty"},
 		{name: "missing password file", args: []string{"--password-file=" + filepath.Join(dir, "none")},
