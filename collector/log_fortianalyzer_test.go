@@ -13,16 +13,16 @@ const (
 	fortiAnalyzerQueueRequest = "log/fortianalyzer-queue?vdom=%2A"
 )
 
-// The 7.4 fixtures have no FortiAnalyzer configured, so only 7.0 has a golden
-// file and 7.4 proves the 424 branch.
+// The 7.6 fixtures have no FortiAnalyzer configured and prove the 424 branch.
 func TestFortiAnalyzerGolden(t *testing.T) {
 	checkGolden(t, "log_fortianalyzer", "7.0")
+	checkGolden(t, "log_fortianalyzer", "7.4")
 }
 
 func TestFortiAnalyzerNotConfigured(t *testing.T) {
 	adapter := &singleCollector{
 		collector: collectorByName(t, "log_fortianalyzer"),
-		target:    newFixtureTarget(t, "7.4"),
+		target:    newFixtureTarget(t, "7.6"),
 	}
 	if n := testutil.CollectAndCount(adapter); n != 0 {
 		t.Errorf("collected %d metrics, want none", n)
