@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/fixtures"
 )
@@ -63,11 +64,11 @@ func TestFirewallPolicyFormatKeepsMetrics(t *testing.T) {
 	withoutFormat := &singleCollector{collector: c, target: &Target{Name: "fw",
 		API: &recordingAPI{API: fixtureAPI{sim: sim}, dropFormat: true}}}
 
-	a, err := testutil.CollectAndFormat(withFormat, "text/plain")
+	a, err := testutil.CollectAndFormat(withFormat, expfmt.TypeTextPlain, metricNames(c)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := testutil.CollectAndFormat(withoutFormat, "text/plain")
+	b, err := testutil.CollectAndFormat(withoutFormat, expfmt.TypeTextPlain, metricNames(c)...)
 	if err != nil {
 		t.Fatal(err)
 	}

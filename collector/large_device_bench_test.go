@@ -137,6 +137,7 @@ func BenchmarkScrapeLargeDevice(b *testing.B) {
 		b.Fatalf("first scrape: up %v, failed collectors %v", first.up, first.failed)
 	}
 	requestsBefore := device.sim.Stats().MonitorRequests
+	cpuBefore, haveCPU := processCPUTime()
 
 	var last scrapeResult
 	b.ReportAllocs()
@@ -149,6 +150,11 @@ func BenchmarkScrapeLargeDevice(b *testing.B) {
 	requests := device.sim.Stats().MonitorRequests - requestsBefore
 	b.ReportMetric(float64(last.series), "series/scrape")
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/scrape")
+	// CPU time varies less than ns/op on a loaded machine. It counts every
+	// goroutine of the process: collectors, simulator, TLS and GC.
+	if cpuAfter, ok := processCPUTime(); ok && haveCPU {
+		b.ReportMetric((cpuAfter - cpuBefore).Seconds()/float64(b.N), "cpu-s/scrape")
+	}
 
 	collectors := make([]string, 0, len(last.durations))
 	for name := range last.durations {
