@@ -235,9 +235,10 @@ func (ex *exporter) lookup(name string) (*collector.Target, []string, bool) {
 func (ex *exporter) routes() http.Handler {
 	mux := http.NewServeMux()
 	probeOpts := collector.ProbeOptions{
-		TimeoutOffset:  ex.flags.scrapeTimeoutOffset,
-		DefaultTimeout: ex.flags.scrapeDefaultTimeout,
-		Metrics:        ex.collectorMetrics,
+		TimeoutOffset:    ex.flags.scrapeTimeoutOffset,
+		DefaultTimeout:   ex.flags.scrapeDefaultTimeout,
+		CollectorTimeout: ex.flags.scrapeCollectorTimeout,
+		Metrics:          ex.collectorMetrics,
 	}
 	mux.Handle("/probe", collector.ProbeHandler(ex.lookup, probeOpts, ex.logger))
 	mux.Handle("/metrics", collector.MetricsHandler(ex.reg, ex.lookup, probeOpts, ex.logger))

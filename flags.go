@@ -41,8 +41,9 @@ type cliFlags struct {
 	lockTTL         time.Duration
 	replicaID       string
 
-	scrapeTimeoutOffset  time.Duration
-	scrapeDefaultTimeout time.Duration
+	scrapeTimeoutOffset    time.Duration
+	scrapeDefaultTimeout   time.Duration
+	scrapeCollectorTimeout time.Duration
 }
 
 func registerFlags(app *kingpin.Application) *cliFlags {
@@ -125,5 +126,7 @@ func registerFlags(app *kingpin.Application) *cliFlags {
 		Default("500ms").DurationVar(&f.scrapeTimeoutOffset)
 	app.Flag("scrape.default-timeout", "Scrape deadline when Prometheus sends no timeout header.").
 		Default("10s").DurationVar(&f.scrapeDefaultTimeout)
+	app.Flag("scrape.collector-timeout", "Maximum time of one collector; a slower one fails alone. 0 means the scrape deadline only.").
+		Default("0s").DurationVar(&f.scrapeCollectorTimeout)
 	return f
 }

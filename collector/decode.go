@@ -403,11 +403,17 @@ func decodeList[T any](endpoint string, raw json.RawMessage) ([]T, error) {
 
 	switch raw[0] {
 	case '[':
+		// One pass decodes a valid array. Only an array that fails is decoded
+		// again element by element, so that the error names the element.
+		var out []T
+		if err := json.Unmarshal(raw, &out); err == nil {
+			return out, nil
+		}
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return nil, newDecodeError(endpoint, path, err)
 		}
-		out := make([]T, len(items))
+		out = make([]T, len(items))
 		for i, item := range items {
 			if err := json.Unmarshal(item, &out[i]); err != nil {
 				return nil, newDecodeError(endpoint, fmt.Sprintf("%s[%d]", path, i), err)
@@ -447,6 +453,12 @@ func decodeMap[T any](endpoint string, raw json.RawMessage) ([]keyed[T], error) 
 
 	switch raw[0] {
 	case '{':
+		// As in decodeList, only an object that fails is decoded again, to name
+		// the entry in the error.
+		var values map[string]T
+		if err := json.Unmarshal(raw, &values); err == nil {
+			return sortedEntries(values), nil
+		}
 		var items map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return nil, newDecodeError(endpoint, path, err)
@@ -482,4 +494,14 @@ func decodeMap[T any](endpoint string, raw json.RawMessage) ([]keyed[T], error) 
 			err:      fmt.Errorf("got %s, expected an object", describeJSON(raw)),
 		}
 	}
+}
+
+// sortedEntries returns the entries of values sorted by key.
+func sortedEntries[T any](values map[string]T) []keyed[T] {
+	out := make([]keyed[T], 0, len(values))
+	for key, value := range values {
+		out = append(out, keyed[T]{key: key, value: value})
+	}
+	slices.SortFunc(out, func(a, b keyed[T]) int { return strings.Compare(a.key, b.key) })
+	return out
 }

@@ -10,8 +10,8 @@ import (
 // The firewall_policy collector reads GET /api/v2/monitor/firewall/policy per
 // VDOM, once with ip_version=ipv4 and once with ip_version=ipv6, because one
 // consolidated policy of FortiOS 6.4 and later keeps separate counters per IP
-// version. It reads the list page by page with start and count, and asks only
-// for the fields it uses with format. results lists one entry per policy id.
+// version. It reads the list page by page with start and count, and requests
+// only the fields it uses with format. results lists one entry per policy id.
 // Policy 0 is the implicit deny and has only active_sessions, bytes and
 // packets, and a policy that never matched has no hit_count or last_used.
 // Releases before 6.4 keep IPv6 policies in firewall/policy6, which this
@@ -27,8 +27,9 @@ const (
 	// start and count.
 	//
 	// NOTE: FortiOS documents no maximum count for firewall/policy. 1000 is
-	// the documented maximum of firewall/internet-service-details. A device
-	// that cut pages shorter would look like it had no more policies.
+	// the maximum for firewall/internet-service-details in the FortiOS API
+	// reference, as quoted in a prometheus-community/fortigate_exporter issue.
+	// A device that cut pages shorter would look like it had no more policies.
 	firewallPolicyPageSize = 1000
 	// firewallPolicyMaxPages bounds one scrape to 100 requests (100,000
 	// policies per VDOM) per IP version.

@@ -86,10 +86,9 @@ func MetricsHandler(
 	}
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The target is gathered first, so that the session metrics in self
+		// already show the login or back-off of this very scrape.
 		var gatherers prometheus.Gatherers
-		if self != nil {
-			gatherers = append(gatherers, self)
-		}
 
 		target, names, ok := lookup(DefaultTargetName)
 		if ok && target != nil {
@@ -109,6 +108,9 @@ func MetricsHandler(
 			}
 		}
 
+		if self != nil {
+			gatherers = append(gatherers, self)
+		}
 		promhttp.HandlerFor(gatherers, handlerOpts(logger, DefaultTargetName)).ServeHTTP(w, r)
 	})
 }

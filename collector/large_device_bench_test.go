@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/fgsession"
@@ -153,7 +154,7 @@ func BenchmarkScrapeLargeDevice(b *testing.B) {
 	// CPU time varies less than ns/op on a loaded machine. It counts every
 	// goroutine of the process: collectors, simulator, TLS and GC.
 	if cpuAfter, ok := processCPUTime(); ok && haveCPU {
-		b.ReportMetric((cpuAfter - cpuBefore).Seconds()/float64(b.N), "cpu-s/scrape")
+		b.ReportMetric((cpuAfter-cpuBefore).Seconds()/float64(b.N), "cpu-s/scrape")
 	}
 
 	collectors := make([]string, 0, len(last.durations))
@@ -171,5 +172,27 @@ func BenchmarkScrapeLargeDevice(b *testing.B) {
 	})
 	for _, name := range collectors[:min(5, len(collectors))] {
 		b.Logf("last scrape: %s took %.3fs", name, last.durations[name])
+	}
+}
+
+func TestScrapeLargeDevice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scrapes thousands of generated entries over HTTPS")
+	}
+	// More than 1,000 policies per VDOM, so firewall_policy has to page.
+	size := fixtures.DeviceSize{VDOMs: 3, Interfaces: 300, Policies: 3300, Tunnels: 150}
+	device := startLargeDevice(t, size)
+	res := device.scrape(t)
+	if !res.up || len(res.failed) > 0 {
+		t.Fatalf("up %v, failed collectors %v", res.up, res.failed)
+	}
+
+	// Every policy of the three VDOMs, per IP version: root has 1,100
+	// generated policies and the fixture's 1, 2, 3, 4 and 0, dmz and vdom3
+	// 1,100 each and the fixture's 10, 11 and 0.
+	const wantPolicies = (1105 + 2*1103) * 2
+	adapter := &singleCollector{collector: collectorByName(t, "firewall_policy"), target: device.target}
+	if n := testutil.CollectAndCount(adapter, "fortigate_policy_active_sessions"); n != wantPolicies {
+		t.Errorf("%d fortigate_policy_active_sessions series, expected %d", n, wantPolicies)
 	}
 }

@@ -52,6 +52,11 @@ type ProbeOptions struct {
 	// exporter's own registry. Nil turns the counting off. Duplicates are still
 	// dropped and logged.
 	Metrics *ExporterMetrics
+	// CollectorTimeout, when above 0, is the longest one collector may run
+	// within the scrape deadline. A collector that runs out of it fails alone,
+	// so one slow endpoint cannot use up the time of the collectors queued
+	// behind it.
+	CollectorTimeout time.Duration
 }
 
 func (o ProbeOptions) withDefaults() ProbeOptions {
@@ -76,7 +81,7 @@ var (
 	scrapeFailureMetric = newMetric(namespace+"_scrape_failure_info", prometheus.GaugeValue, "", "",
 		"Why the target could not be scraped, present only when fortigate_up is 0 because "+
 			"no session could be had (login_backoff, login_rejected, session_store_unavailable, "+
-			"timeout or unreachable).",
+			"tls_certificate, timeout or unreachable).",
 		"reason")
 	scrapeDurationMetric = newMetric(namespace+"_scrape_duration_seconds",
 		prometheus.GaugeValue, "seconds", "",
@@ -295,12 +300,18 @@ func (s *scraper) scrape(ctx context.Context, ch chan<- prometheus.Metric) {
 
 	if err := s.ready(ctx); err != nil {
 		reason := readyFailureReason(ctx, err)
-		s.logger.Error("target not ready, no collector ran", "reason", reason, "err", err)
+		if suppressed, repeat := notReadyLog.note(s.target.logKey(), reason, time.Now()); repeat {
+			s.logger.Debug("target not ready, no collector ran", "reason", reason, "err", err)
+		} else {
+			s.logger.Error("target not ready, no collector ran", "reason", reason,
+				"repeats_suppressed", suppressed, "err", err)
+		}
 		ch <- prometheus.MustNewConstMetric(upMetric.desc, prometheus.GaugeValue, 0)
 		ch <- prometheus.MustNewConstMetric(scrapeFailureMetric.desc, prometheus.GaugeValue, 1, reason)
 		return
 	}
 
+	notReadyLog.clear(s.target.logKey())
 	results := s.runCollectors(ctx)
 
 	up := len(results) == 0
@@ -407,6 +418,12 @@ drain:
 
 func (s *scraper) runOne(ctx context.Context, index int) collectorResult {
 	start := time.Now()
+	scrapeCtx := ctx
+	if timeout := s.opts.CollectorTimeout; timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	metrics := make(chan prometheus.Metric)
 	collected := make(chan []prometheus.Metric, 1)
 	go func() {
@@ -419,6 +436,9 @@ func (s *scraper) runOne(ctx context.Context, index int) collectorResult {
 
 	err := s.update(ctx, s.regs[index], metrics)
 	close(metrics)
+	if err != nil && ctx.Err() != nil && scrapeCtx.Err() == nil {
+		err = fmt.Errorf("collector timed out after %s: %w", s.opts.CollectorTimeout, err)
+	}
 	return collectorResult{
 		index:    index,
 		metrics:  <-collected,
@@ -470,20 +490,25 @@ func (s *scraper) forward(r collectorResult, seen map[string]struct{}, ch chan<-
 	name := s.regs[r.index].name
 	duplicates := 0
 	var firstDuplicate string
+	// pb and key are reused for every metric, because a large device can send
+	// more than 100,000 series in one scrape.
+	var pb dto.Metric
+	var key []byte
 	for _, m := range r.metrics {
-		key, err := seriesKey(m)
+		var err error
+		key, err = appendSeriesKey(key[:0], m, &pb)
 		if err != nil {
 			s.logger.Warn("dropped invalid metric", "collector", name, "err", err)
 			continue
 		}
-		if _, ok := seen[key]; ok {
+		if _, ok := seen[string(key)]; ok {
 			if duplicates == 0 {
-				firstDuplicate = strings.ReplaceAll(key, "\xff", " ")
+				firstDuplicate = strings.ReplaceAll(string(key), "\xff", " ")
 			}
 			duplicates++
 			continue
 		}
-		seen[key] = struct{}{}
+		seen[string(key)] = struct{}{}
 		ch <- m
 	}
 
@@ -501,23 +526,30 @@ func (s *scraper) forward(r collectorResult, seen map[string]struct{}, ch chan<-
 // sorted by label name from Write.
 func seriesKey(m prometheus.Metric) (string, error) {
 	var pb dto.Metric
-	if err := m.Write(&pb); err != nil {
-		return "", err
+	key, err := appendSeriesKey(nil, m, &pb)
+	return string(key), err
+}
+
+// appendSeriesKey appends the seriesKey of m to dst, with pb as the space that
+// m is written to.
+func appendSeriesKey(dst []byte, m prometheus.Metric, pb *dto.Metric) ([]byte, error) {
+	pb.Reset()
+	if err := m.Write(pb); err != nil {
+		return dst, err
 	}
 	name, ok := descNames[m.Desc()]
 	if !ok {
 		name = m.Desc().String()
 	}
 
-	var b strings.Builder
-	b.WriteString(name)
+	dst = append(dst, name...)
 	for _, pair := range pb.GetLabel() {
-		b.WriteString("\xff")
-		b.WriteString(pair.GetName())
-		b.WriteString("=")
-		b.WriteString(pair.GetValue())
+		dst = append(dst, '\xff')
+		dst = append(dst, pair.GetName()...)
+		dst = append(dst, '=')
+		dst = append(dst, pair.GetValue()...)
 	}
-	return b.String(), nil
+	return dst, nil
 }
 
 func boolValue(b bool) float64 {
@@ -540,4 +572,49 @@ func readyFailureReason(ctx context.Context, err error) string {
 	default:
 		return "unreachable"
 	}
+}
+
+// notReadyLog keeps a target that stays unready, such as during a login
+// back-off, from logging one error per scrape: a reason logs at error level
+// once a minute, with the count of the repeats logged at debug level since.
+var notReadyLog = &readyLogLimiter{last: map[string]readyLogEntry{}}
+
+type readyLogLimiter struct {
+	mu   sync.Mutex
+	last map[string]readyLogEntry // by Target.logKey
+}
+
+type readyLogEntry struct {
+	reason     string
+	logged     time.Time
+	suppressed int
+}
+
+// note records a failure of target for reason at now. repeat is true when an
+// error line for the same reason was logged less than a minute ago; otherwise
+// suppressed is the number of repeats since that line.
+func (l *readyLogLimiter) note(target, reason string, now time.Time) (suppressed int, repeat bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	entry, ok := l.last[target]
+	if ok && entry.reason == reason && now.Sub(entry.logged) < time.Minute {
+		entry.suppressed++
+		l.last[target] = entry
+		return entry.suppressed, true
+	}
+	l.last[target] = readyLogEntry{reason: reason, logged: now}
+	return entry.suppressed, false
+}
+
+func (l *readyLogLimiter) clear(target string) {
+	l.mu.Lock()
+	delete(l.last, target)
+	l.mu.Unlock()
+}
+
+// logKey names the target and its API client, which lives as long as the
+// target's config, so that targets of one name in tests or across reloads
+// keep separate log state.
+func (t *Target) logKey() string {
+	return fmt.Sprintf("%s/%p", t.Name, t.API)
 }

@@ -553,3 +553,31 @@ func collectorSuccess(t *testing.T, probe *Probe, name string) float64 {
 	t.Fatalf("no fortigate_scrape_collector_success for collector %q", name)
 	return 0
 }
+
+func TestNotReadyLogLimiter(t *testing.T) {
+	l := &readyLogLimiter{last: map[string]readyLogEntry{}}
+	start := time.Unix(1000, 0)
+	if _, repeat := l.note("fw", "login_backoff", start); repeat {
+		t.Fatal("first failure is a repeat, want it logged")
+	}
+	for i := 1; i <= 3; i++ {
+		suppressed, repeat := l.note("fw", "login_backoff", start.Add(time.Duration(i)*time.Second))
+		if !repeat || suppressed != i {
+			t.Fatalf("repeat %d: (suppressed %d, repeat %v), want (%d, true)", i, suppressed, repeat, i)
+		}
+	}
+	if _, repeat := l.note("fw", "unreachable", start.Add(5*time.Second)); repeat {
+		t.Error("a new reason is a repeat, want it logged")
+	}
+	if _, repeat := l.note("other", "unreachable", start.Add(5*time.Second)); repeat {
+		t.Error("another target's failure is a repeat, want it logged")
+	}
+	suppressed, repeat := l.note("fw", "unreachable", start.Add(70*time.Second))
+	if repeat || suppressed != 0 {
+		t.Errorf("after a minute: (suppressed %d, repeat %v), want (0, false)", suppressed, repeat)
+	}
+	l.clear("fw")
+	if _, repeat := l.note("fw", "unreachable", start.Add(71*time.Second)); repeat {
+		t.Error("failure after a success is a repeat, want it logged")
+	}
+}

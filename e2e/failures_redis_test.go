@@ -141,14 +141,14 @@ func TestRedisPausedScrapesMeetDeadline(t *testing.T) {
 	}
 
 	var stalled roundTally
-	rounds(&stalled, 6*time.Second)
+	rounds(&stalled, 5*time.Second)
 	stalled.report(t, "scrapes while Redis is stopped with SIGSTOP")
 	t.Logf("slowest answer while Redis was stopped: %v", stalled.slowest.Round(time.Millisecond))
 
 	redis.Resume()
 	paused = false
 	var resumed roundTally
-	rounds(&resumed, 3*time.Second)
+	rounds(&resumed, 2*time.Second)
 	resumed.report(t, "scrapes after Redis resumed")
 	if got := s.Stats(t).Logins; got != 1 {
 		t.Errorf("simulator counted %d logins, want 1", got)
@@ -168,7 +168,7 @@ func TestRedisPausedShortScrapeTimeout(t *testing.T) {
 	redis.Pause()
 	defer redis.Resume()
 	var tally roundTally
-	for round := 1; round <= 5; round++ {
+	for round := 1; round <= 3; round++ {
 		time.Sleep(recheckWait)
 		results := scrapeRound(exporters, probePath, scrapeTimeout, 1)
 		tally.expectWithin(results, scrapeTimeout)
@@ -191,7 +191,7 @@ func TestSentinelFailoverDuringScrapes(t *testing.T) {
 	exporters := startExporters(t, 3, args)
 	warmUp(t, s, exporters)
 
-	// Scrape every 300 ms from before the failover until 4 s after it.
+	// Scrape every 300 ms from before the failover until 3 s after it.
 	var (
 		mu    sync.Mutex
 		tally roundTally
@@ -215,7 +215,7 @@ func TestSentinelFailoverDuringScrapes(t *testing.T) {
 	}()
 	time.Sleep(time.Second)
 	newMaster := sentinel.Failover()
-	time.Sleep(4 * time.Second)
+	time.Sleep(3 * time.Second)
 	close(stop)
 	wg.Wait()
 

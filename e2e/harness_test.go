@@ -99,9 +99,16 @@ func startProcess(t testing.TB, name, bin string, args, env []string) *process {
 		close(p.done)
 	}()
 	t.Cleanup(func() {
+		exited := ""
+		select {
+		case <-p.done:
+			// A crash, a Kill call or a failed start ended it.
+			exited = " (" + p.cmd.ProcessState.String() + " before cleanup)"
+		default:
+		}
 		p.Stop()
 		if t.Failed() {
-			t.Logf("output of %s:\n%s", name, lastLines(p.Output(), 40))
+			t.Logf("output of %s%s:\n%s", name, exited, lastLines(p.Output(), 40))
 		}
 	})
 	return p

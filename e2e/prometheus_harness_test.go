@@ -75,12 +75,12 @@ func startPrometheus(t *testing.T, probeVia *exporter, replicas []*exporter) *pr
 	return prom
 }
 
-// prometheusConfig returns examples/prometheus.yml with only what a test on
-// loopback needs changed: job "fortigate" probes the target "fw" through
-// probeVia, job "fortigate_session_exporter" scrapes /metrics of replicas,
-// both every promScrapeInterval, and rule_files names the rule files of
-// alerts/. It fails t when the example no longer has the two jobs or the
-// relabelling that sends every probe to the exporter.
+// prometheusConfig returns examples/prometheus.yml changed for a test on
+// loopback. Job "fortigate" probes the target "fw" through probeVia, job
+// "fortigate_session_exporter" scrapes /metrics of replicas, both every
+// promScrapeInterval, and rule_files names alerts/*.rules.yml. It fails t
+// when the example no longer has the two jobs or the relabel rule that sends
+// every probe to the exporter.
 func prometheusConfig(t *testing.T, probeVia *exporter, replicas []*exporter) []byte {
 	t.Helper()
 	const example = "../examples/prometheus.yml"

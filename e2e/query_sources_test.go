@@ -98,7 +98,7 @@ type sourceQuery struct {
 	file string
 	// where names the panel and target, the variable, or the rule.
 	where string
-	// panel and ref identify a panel target; both are empty for variables
+	// panel and ref identify a panel target. Both are empty for variables
 	// and rules.
 	panel, ref string
 	// expr is the query as written, with dashboard variables unexpanded. For a
@@ -249,9 +249,11 @@ func relPath(path string) string {
 }
 
 // grafanaIntervals are Grafana's built-in interval variables with the values
-// the tests give them. Grafana sets $__rate_interval to at least four scrape
-// intervals of the data source, and one minute is what a data source with the
-// default scrape interval of 15 s gets.
+// the tests give them. Grafana sets $__rate_interval to
+// max($__interval + scrape interval, 4 * scrape interval), where the scrape
+// interval is the data source's, 15 s by default (grafana/grafana pull request
+// 77234, "Prometheus: Fix $__rate_interval calculation"), so 1m is its least
+// value. No dashboard uses $__interval or $__range at present.
 var grafanaIntervals = map[string]string{
 	"__rate_interval": "1m",
 	"__interval":      "15s",
@@ -284,9 +286,9 @@ func expandVariables(expr string, values map[string]string) (string, error) {
 	return out, nil
 }
 
-// promqlKeywords are the PromQL words that are not metric names where a
-// metric name could stand: binary operators, modifiers, aggregation
-// operators (also when followed by by or without) and number literals.
+// promqlKeywords are the PromQL words that can appear where a metric name
+// could but are not one: binary operators, modifiers, aggregation operators
+// (also when followed by by or without) and number literals.
 var promqlKeywords = map[string]bool{
 	"and": true, "or": true, "unless": true, "atan2": true, "bool": true, "offset": true,
 	"by": true, "without": true, "on": true, "ignoring": true, "group_left": true, "group_right": true,

@@ -83,7 +83,7 @@ func (c *Client) get(ctx context.Context, endpoint string, query url.Values, rec
 	applyCredentials(req, rec)
 	resp, err := c.target.HTTPClient.Do(req)
 	if err != nil {
-		return 0, "", nil, fmt.Errorf("target %q: GET %s: %w", c.target.Name, endpoint, redactURLError(err))
+		return 0, "", nil, newConnError(c.target.Name, "GET "+endpoint, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMonitorBody+1))

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -116,7 +118,7 @@ func loginAPI(ctx context.Context, t *Target) (*Record, error) {
 		addCookies(req, cookies)
 		resp, err := t.HTTPClient.Do(req)
 		if err != nil {
-			return nil, fmt.Errorf("target %q: POST /api/v2/authentication: %w", t.Name, redactURLError(err))
+			return nil, newConnError(t.Name, "POST /api/v2/authentication", err)
 		}
 		data, err := io.ReadAll(io.LimitReader(resp.Body, maxLoginBody))
 		resp.Body.Close()
@@ -220,7 +222,7 @@ func loginLogincheck(ctx context.Context, t *Target) (*Record, error) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := t.HTTPClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("target %q: POST /logincheck: %w", t.Name, redactURLError(err))
+		return nil, newConnError(t.Name, "POST /logincheck", err)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxLoginBody))
 	resp.Body.Close()
@@ -293,7 +295,7 @@ func acceptDisclaimer(ctx context.Context, t *Target, rec *Record) error {
 	applyCredentials(req, rec)
 	resp, err := t.HTTPClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("target %q: POST /logindisclaimer: %w", t.Name, redactURLError(err))
+		return newConnError(t.Name, "POST /logindisclaimer", err)
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxLoginBody))
 	resp.Body.Close()
@@ -321,7 +323,7 @@ func logout(ctx context.Context, t *Target, rec *Record) error {
 	applyCredentials(req, rec)
 	resp, err := t.HTTPClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("target %q: logout: %w", t.Name, redactURLError(err))
+		return newConnError(t.Name, "logout", err)
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxLoginBody))
 	resp.Body.Close()
@@ -408,6 +410,50 @@ func htmlTitle(body []byte) string {
 		return "empty body"
 	}
 	return fmt.Sprintf("%d bytes of unexpected content", len(body))
+}
+
+// ConnError is a request to FortiOS that got no HTTP response: refused,
+// timed out, or rejected in the TLS handshake. It starts no login back-off.
+type ConnError struct {
+	Target string
+	Op     string
+	Err    error
+}
+
+func newConnError(target, op string, err error) *ConnError {
+	return &ConnError{Target: target, Op: op, Err: redactURLError(err)}
+}
+
+func (e *ConnError) Error() string {
+	msg := fmt.Sprintf("target %q: %s: %v", e.Target, e.Op, e.Err)
+	if e.certificate() {
+		msg += ": the FortiGate's certificate is not trusted; set tls.ca_file (FORTIGATE_CA_FILE) " +
+			"to its CA or self-signed certificate, and tls.server_name when the name in it differs"
+	}
+	return msg
+}
+
+func (e *ConnError) Unwrap() error { return e.Err }
+
+// FailureReason names the error in fortigate_scrape_failure_info.
+func (e *ConnError) FailureReason() string {
+	switch {
+	case e.certificate():
+		return "tls_certificate"
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		return "timeout"
+	default:
+		return "unreachable"
+	}
+}
+
+func (e *ConnError) certificate() bool {
+	var verifyErr *tls.CertificateVerificationError
+	var authorityErr x509.UnknownAuthorityError
+	var hostnameErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	return errors.As(e.Err, &verifyErr) || errors.As(e.Err, &authorityErr) ||
+		errors.As(e.Err, &hostnameErr) || errors.As(e.Err, &invalidErr)
 }
 
 // redactURLError drops the URL from a *url.Error, since a URL may carry a query

@@ -271,8 +271,15 @@ func (m *Manager) storeOK(s Store) {
 }
 
 // call runs one store operation under StoreTimeout and records its outcome.
+// A Redis call also gets at most a third of the time left before ctx's
+// deadline, so that after a stalled Redis call the local fallback still has
+// time to serve the scrape.
 func call[T any](m *Manager, ctx context.Context, s Store, op string, fn func(context.Context) (T, error)) (T, error) {
-	opCtx, cancel := context.WithTimeout(ctx, m.opts.StoreTimeout)
+	timeout := m.opts.StoreTimeout
+	if deadline, ok := ctx.Deadline(); ok && s != m.local {
+		timeout = min(timeout, time.Until(deadline)/3)
+	}
+	opCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	v, err := fn(opCtx)
 	if err != nil && !errors.Is(err, ErrLockLost) {

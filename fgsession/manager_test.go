@@ -211,3 +211,20 @@ func TestTokenTargetNeedsNoSession(t *testing.T) {
 		t.Errorf("error message contains the token: %v", err)
 	}
 }
+
+func TestUntrustedCertificateNamesTheFix(t *testing.T) {
+	_, srv := startSim(t, fixtures.Options{})
+	target := newTarget(t, srv, "", simPassword)
+	target.HTTPClient = &http.Client{} // system roots: the simulator's certificate is unknown
+	err := fgsession.NewManager(fgsession.ManagerOptions{}).Client(target).Ready(ctxTimeout(t, 5*time.Second))
+	var connErr *fgsession.ConnError
+	if !errors.As(err, &connErr) {
+		t.Fatalf("Ready = %v, want a ConnError", err)
+	}
+	if got := connErr.FailureReason(); got != "tls_certificate" {
+		t.Errorf("FailureReason = %q, want tls_certificate", got)
+	}
+	if !strings.Contains(err.Error(), "FORTIGATE_CA_FILE") {
+		t.Errorf("error does not name the setting that fixes it: %v", err)
+	}
+}
