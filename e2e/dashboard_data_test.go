@@ -117,18 +117,6 @@ var conditionalQueries = []conditionalQuery{
 		dashboard: "fortigate-device.json", panel: "Errors", ref: "B",
 		reason: "the simulator serves fixed interface error counters, so their rate is 0 and > 0 drops every series",
 	},
-	{
-		dashboard: "fortigate-device.json", panel: "Fans", ref: "A",
-		reason: "no fixture device of the simulator has a fan sensor",
-	},
-	{
-		dashboard: "fortigate-device.json", panel: "Power, current and other sensors", ref: "A",
-		reason: "no fixture device of the simulator has a power (wattage) sensor",
-	},
-	{
-		dashboard: "fortigate-device.json", panel: "Power, current and other sensors", ref: "B",
-		reason: "no fixture device of the simulator has a current (amperage) sensor",
-	},
 }
 
 // lookupConditional returns the conditionalQueries entry of q.
