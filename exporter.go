@@ -67,18 +67,7 @@ func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
 	ex.holder = config.NewHolder(config.HolderOptions{
 		File: f.configFile,
 		Env:  env,
-		Validate: func(c *config.Config) error {
-			for i := range c.Targets {
-				t := &c.Targets[i]
-				if _, err := collector.Select(t.Collectors.Include, t.Collectors.Exclude); err != nil {
-					return fmt.Errorf("target %q: collectors: %w", t.Name, err)
-				}
-				if _, err := customEndpoints(t); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		Validate: validateConfig,
 	})
 	if err := ex.holder.Reload(); err != nil {
 		return nil, err
@@ -121,6 +110,21 @@ func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
 	logger.Info("configured", "targets", len(ex.targets.Load().order), "replica", replica,
 		"session_store", map[bool]string{true: "redis", false: "memory"}[ex.redis])
 	return ex, nil
+}
+
+// validateConfig checks what the config package cannot: collector names and
+// custom metric names that clash with built-in ones.
+func validateConfig(c *config.Config) error {
+	for i := range c.Targets {
+		t := &c.Targets[i]
+		if _, err := collector.Select(t.Collectors.Include, t.Collectors.Exclude); err != nil {
+			return fmt.Errorf("target %q: collectors: %w", t.Name, err)
+		}
+		if _, err := customEndpoints(t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applyConfig builds the scrape state of cfg and makes it current.
@@ -311,7 +315,11 @@ func (ex *exporter) serveReload(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reload failed, running config kept: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	fmt.Fprintln(w, "Config reloaded.")
+	if ex.flags.configFile == "" {
+		fmt.Fprintln(w, "Config reloaded from the environment; no --config.file is set.")
+		return
+	}
+	fmt.Fprintln(w, "Config reloaded from "+ex.flags.configFile+".")
 }
 
 func (ex *exporter) serveLanding(w http.ResponseWriter, r *http.Request) {
