@@ -65,8 +65,8 @@ func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
 		env = &f.env
 	}
 	ex.holder = config.NewHolder(config.HolderOptions{
-		File: f.configFile,
-		Env:  env,
+		File:     f.configFile,
+		Env:      env,
 		Validate: validateConfig,
 	})
 	if err := ex.holder.Reload(); err != nil {
