@@ -85,6 +85,8 @@ type sessionState struct {
 	rejected  string    // id of a record this replica saw rejected with 401
 	lastStore string    // "redis", "memory" or "local_fallback"
 	target    *Target   // the last target that asked for this session, for logout
+
+	unreadableWarned time.Time // last warning that the shared record does not open here
 }
 
 // NewManager returns a Manager. Call Close on shutdown.
@@ -362,7 +364,20 @@ func (m *Manager) lookup(ctx context.Context, t *Target, id string, store Store)
 				m.remember(id, kept, store)
 				return kept, true, nil
 			}
-			return nil, false, nil // someone else wrote one: read it on the next pass
+			// A record exists that Get did not return: another replica wrote
+			// it a moment ago, or this replica cannot open it (another
+			// encryption key, a foreign value). Read it once more; if it still
+			// does not open, keep using this replica's own session unshared
+			// rather than wait for a record it will never read.
+			rec, err = call(m, ctx, store, "get", func(c context.Context) (*Record, error) { return store.Get(c, id) })
+			if err != nil {
+				return nil, false, err
+			}
+			if rec == nil && m.now().Before(kept.ExpiresAt) {
+				m.warnUnreadable(t, id)
+				m.remember(id, kept, m.local)
+				return kept, true, nil
+			}
 		}
 	}
 	if rec != nil && m.usable(id, rec) && m.now().Before(rec.ExpiresAt) {
@@ -444,6 +459,23 @@ func (m *Manager) remember(id string, rec *Record, from Store) {
 	}
 }
 
+// warnUnreadable logs, at most once a minute per session, that this replica
+// uses its own session because the shared record does not open here.
+func (m *Manager) warnUnreadable(t *Target, id string) {
+	m.mu.Lock()
+	st := m.state(id)
+	due := m.now().Sub(st.unreadableWarned) >= time.Minute
+	if due {
+		st.unreadableWarned = m.now()
+	}
+	m.mu.Unlock()
+	if due {
+		m.logger.Warn("the shared session record does not open on this replica; using this replica's own "+
+			"session without sharing it (check that every replica has the same --redis.encryption-key-file)",
+			"target", t.Name)
+	}
+}
+
 func (m *Manager) noteBackoff(id string, b *Backoff) {
 	m.mu.Lock()
 	m.state(id).backoff = b
@@ -470,6 +502,22 @@ func (m *Manager) loginHolding(ctx context.Context, t *Target, id string, store 
 	if old != nil && m.usable(id, old) && m.now().Before(old.ExpiresAt) {
 		m.remember(id, old, store)
 		return old, nil
+	}
+	// The holder before us may have been rejected and written a back-off
+	// between our read of it and our lock.
+	fresh, err := call(m, ctx, store, "backoff", func(c context.Context) (*Backoff, error) {
+		return store.GetBackoff(c, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if fresh != nil {
+		backoff = fresh
+		m.noteBackoff(id, fresh)
+		if m.now().Before(fresh.RetryAt) {
+			return nil, &BackoffError{Target: t.Name, Reason: fresh.Reason,
+				Failures: fresh.Failures, RetryAt: fresh.RetryAt}
+		}
 	}
 
 	stopRenew := m.renewLock(ctx, t, id, store, token)
