@@ -184,12 +184,33 @@ func TestRedactUserInfo(t *testing.T) {
 		{"https://fw1", "https://fw1"},
 		{"https://admin:pw@fw 1", "https://xxxxx@fw 1"},
 		{"admin:pw@fw1:x", "xxxxx@fw1:x"},
-		{"https://fw1/a@b", "https://fw1/a@b"},
+		{"https://fw1/a@b", "https://xxxxx@b"},
 		{"https://a@b:pw@fw1/x", "https://xxxxx@fw1/x"},
+		{"https://admin:Super/SecretPW9@fw1:8443", "https://xxxxx@fw1:8443"},
+		{"https://admin:Super#SecretPW9@fw1", "https://xxxxx@fw1"},
+		{"https://admin:Super?SecretPW9@fw1", "https://xxxxx@fw1"},
 	}
 	for _, tt := range tests {
 		if got := redactUserInfo(tt.in); got != tt.want {
 			t.Errorf("redactUserInfo(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A password with '/', '?' or '#' in a URL's user info breaks url.Parse,
+// whose error would quote the part before that character.
+func TestURLPasswordNotInParseErrors(t *testing.T) {
+	for _, password := range []string{"Super/SecretPW9", "Super#SecretPW9", "Super?SecretPW9"} {
+		env := Env{Host: "https://admin:" + password + "@127.0.0.1:8443", Username: "m", Password: "x"}
+		_, err := env.Target()
+		if err == nil {
+			t.Errorf("password %q: Target returned no error", password)
+			continue
+		}
+		for _, piece := range []string{"Super", "SecretPW9"} {
+			if strings.Contains(err.Error(), piece) {
+				t.Errorf("error for a URL with password %q contains %q: %v", password, piece, err)
+			}
 		}
 	}
 }

@@ -112,8 +112,16 @@ func (b *builder) parseURL(raw string, allowHTTP bool) *url.URL {
 		if errors.As(err, &urlErr) {
 			err = urlErr.Err
 		}
+		if strings.Contains(raw, "@") {
+			// The inner error may quote a piece of the user info, such as the
+			// part of a password after ':' read as a port.
+			b.fail(key, "%s %q is invalid: it has user info (user:password@), which a target URL "+
+				"must not carry: use https://HOST[:PORT] and set username and password_file",
+				b.setting(key), redactUserInfo(raw))
+			return nil
+		}
 		b.fail(key, "%s %q is invalid: %v: use https://HOST[:PORT]",
-			b.setting(key), redactUserInfo(raw), err)
+			b.setting(key), raw, err)
 		return nil
 	}
 	redactedURL := u.Redacted()
@@ -163,8 +171,9 @@ func redactUserInfo(raw string) string {
 	if !hasScheme {
 		rest = raw
 	}
-	authority, _, _ := strings.Cut(rest, "/")
-	at := strings.LastIndex(authority, "@")
+	// A password may contain '/', '?' or '#', so the user info ends at the
+	// last '@' anywhere, not at the first of those.
+	at := strings.LastIndex(rest, "@")
 	if at < 0 {
 		return raw
 	}

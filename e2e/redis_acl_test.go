@@ -13,7 +13,7 @@ import (
 // or from its Lua scripts.
 const redisACL = "on >acl-Pass-123 resetkeys ~fortigate_session_exporter:* resetchannels " +
 	"-@all +ping +get +set +del +hmget +evalsha +eval " +
-	"+hget +hset +hdel +hexists +pexpire +type"
+	"+hget +hset +hdel +hexists +pexpire +pttl +type"
 
 func TestMinimalRedisACL(t *testing.T) {
 	redis := testredis.Start(t, testredis.WithConfig("user fgse "+redisACL))

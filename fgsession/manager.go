@@ -391,6 +391,22 @@ func (m *Manager) lookup(ctx context.Context, t *Target, id string, store Store)
 	if err != nil {
 		return nil, false, err
 	}
+	if backoff != nil && backoff.RetryAt.After(m.now().Add(m.opts.LoginBackoffMax)) {
+		// A back-off longer than the maximum is foreign, or from a replica
+		// with a larger --session.login-backoff-max. It is shortened in the
+		// store too, so that it ends instead of being capped anew each time.
+		capped := *backoff
+		capped.RetryAt = m.now().Add(m.opts.LoginBackoffMax)
+		capped.Until = capped.RetryAt.Add(m.opts.LoginBackoffMax)
+		backoff = &capped
+		m.logger.Warn("shortened a login back-off longer than --session.login-backoff-max",
+			"target", t.Name, "retry_at", capped.RetryAt)
+		if _, err := call(m, ctx, store, "backoff", func(c context.Context) (struct{}, error) {
+			return struct{}{}, store.SetBackoff(c, id, capped)
+		}); err != nil {
+			return nil, false, err
+		}
+	}
 	m.noteBackoff(id, backoff)
 	if backoff != nil && m.now().Before(backoff.RetryAt) {
 		return nil, true, &BackoffError{Target: t.Name, Reason: backoff.Reason,

@@ -228,3 +228,30 @@ func TestUntrustedCertificateNamesTheFix(t *testing.T) {
 		t.Errorf("error does not name the setting that fixes it: %v", err)
 	}
 }
+
+func TestForeignBackoffIsShortened(t *testing.T) {
+	_, srv := startSim(t, fixtures.Options{})
+	shared := fgsession.NewMemoryStore()
+	target := newTarget(t, srv, "", simPassword)
+	far := time.Now().Add(100 * 365 * 24 * time.Hour)
+	if err := shared.SetBackoff(context.Background(), target.SessionID(),
+		fgsession.Backoff{Failures: 1000000, Reason: "foreign", RetryAt: far, Until: far}); err != nil {
+		t.Fatal(err)
+	}
+	m := fgsession.NewManager(fgsession.ManagerOptions{Store: shared, LoginBackoffMax: time.Minute})
+	err := m.Client(target).Ready(ctxTimeout(t, 5*time.Second))
+	var backoffErr *fgsession.BackoffError
+	if !errors.As(err, &backoffErr) {
+		t.Fatalf("Ready = %v, want a BackoffError", err)
+	}
+	if limit := time.Now().Add(time.Minute + time.Second); backoffErr.RetryAt.After(limit) {
+		t.Errorf("RetryAt = %v, want at most --session.login-backoff-max from now", backoffErr.RetryAt)
+	}
+	stored, err := shared.GetBackoff(context.Background(), target.SessionID())
+	if err != nil || stored == nil {
+		t.Fatalf("GetBackoff = %v, %v", stored, err)
+	}
+	if stored.RetryAt.After(time.Now().Add(time.Minute + time.Second)) {
+		t.Errorf("stored RetryAt = %v, want it shortened in the store", stored.RetryAt)
+	}
+}

@@ -72,7 +72,9 @@ return 1
 `)
 
 // tryLockScript takes the lock with SET NX PX. A lock that already holds the same
-// token counts as taken and gets the new TTL.
+// token counts as taken and gets the new TTL. A lock key without a TTL was not
+// written by an exporter, which always sets one, and would block logins
+// forever, so it is taken over.
 //
 //	KEYS[1] lock
 //	ARGV[1] token, ARGV[2] TTL in milliseconds
@@ -82,8 +84,8 @@ var tryLockScript = redis.NewScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return 1
 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if redis.call('GET', KEYS[1]) == ARGV[1] or redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
 end
 return 0

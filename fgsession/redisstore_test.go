@@ -795,3 +795,24 @@ func TestRedisStoreUnreadableLogged(t *testing.T) {
 		t.Errorf("unreadable wrong_type = %v, expected 3", n)
 	}
 }
+
+func TestRedisStoreTakesOverLockWithoutTTL(t *testing.T) {
+	srv := testredis.Start(t)
+	store := newRedisTestStore(t, srv, RedisStoreOptions{})
+	ctx := redisTestContext(t)
+	// A lock key without a TTL is not an exporter's and would block logins forever.
+	if err := srv.Client().Set(ctx, store.Key("abc", kindLock), "foreign", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	held, err := store.TryLock(ctx, "abc", "mine", time.Minute)
+	if err != nil || !held {
+		t.Fatalf("TryLock over a lock without TTL = %v, %v; want held", held, err)
+	}
+	if ttl := srv.Client().PTTL(ctx, store.Key("abc", kindLock)).Val(); ttl <= 0 {
+		t.Errorf("lock TTL after takeover = %v, want the new TTL", ttl)
+	}
+	// A lock of another replica, with its TTL, is still respected.
+	if held, _ := store.TryLock(ctx, "abc", "other", time.Minute); held {
+		t.Error("TryLock took a lock another token holds with a TTL")
+	}
+}
