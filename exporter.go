@@ -58,6 +58,13 @@ func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
 	if f.password != "" {
 		f.env.Password = config.Secret(f.password)
 	}
+	if f.token != "" {
+		f.env.Token = config.Secret(f.token)
+	}
+	if f.sessionTTL != 0 && f.sessionTTL < config.MinSessionTTL {
+		return nil, fmt.Errorf("--session.ttl %s is below the minimum of %s: use a longer lifetime such as 30m",
+			f.sessionTTL, config.MinSessionTTL)
+	}
 	ex := &exporter{flags: f, logger: logger}
 
 	var env *config.Env
@@ -100,8 +107,19 @@ func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
 	}
 	if ex.redis {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		ex.manager.CheckStore(ctx)
+		err := ex.manager.CheckStore(ctx)
 		cancel()
+		// An unreachable Redis may come back, but rejected credentials are a
+		// configuration error: falling back would make every replica log in.
+		if err != nil && isRedisAuthError(err) {
+			store.Close()
+			return nil, fmt.Errorf("redis rejected the exporter's credentials: %w: check --redis.username, "+
+				"REDIS_PASSWORD or REDIS_PASSWORD_FILE and the ACL rule", err)
+		}
+		if err != nil {
+			logger.Warn("redis is unreachable at start-up; scrapes use the fallback until it answers",
+				"fallback", f.redisFallback, "err", err)
+		}
 	}
 
 	ex.reg = newRegistry(ex.manager, ex.holder, storeMetrics,
@@ -139,9 +157,12 @@ func (ex *exporter) applyConfig(cfg *config.Config) error {
 		set.byName[ct.Name] = st
 		set.order = append(set.order, ct.Name)
 	}
+	keep := map[string]bool{}
 	for _, name := range set.order {
 		ex.manager.AddTarget(set.byName[name].session)
+		keep[name] = true
 	}
+	ex.manager.RemoveTargetsExcept(keep)
 	ex.targets.Store(set)
 	return nil
 }
@@ -265,6 +286,9 @@ func (ex *exporter) serveSession(w http.ResponseWriter, r *http.Request) {
 	}
 	st, ok := set.byName[name]
 	if !ok {
+		if len(name) > 64 {
+			name = name[:64] + "..."
+		}
 		http.Error(w, fmt.Sprintf("unknown target %q: pass ?target=NAME with one of: %s",
 			name, strings.Join(set.order, ", ")), http.StatusBadRequest)
 		return
@@ -344,4 +368,16 @@ func (ex *exporter) serveLanding(w http.ResponseWriter, r *http.Request) {
 <p><a href="-/ready">Readiness</a> · <a href="-/healthy">Health</a></p>
 </body></html>
 `, targets.String())
+}
+
+// isRedisAuthError reports whether Redis rejected the connection's
+// credentials or the ACL forbids a command.
+func isRedisAuthError(err error) bool {
+	msg := err.Error()
+	for _, code := range []string{"WRONGPASS", "NOAUTH", "NOPERM"} {
+		if strings.Contains(msg, code) {
+			return true
+		}
+	}
+	return false
 }

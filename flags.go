@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -15,6 +18,7 @@ type cliFlags struct {
 	configFile string
 	env        config.Env
 	password   string
+	token      string
 
 	redisHost, redisPort   string
 	redisAddrs             []string
@@ -58,6 +62,9 @@ func registerFlags(app *kingpin.Application) *cliFlags {
 	app.Flag("fortigate.password", "Admin password of the default target. Prefer --fortigate.password-file, "+
 		"because a flag value shows in the process list.").
 		Envar(config.EnvPassword).StringVar(&f.password)
+	app.Flag("fortigate.token", "REST API admin token of the default target, instead of a password. "+
+		"Prefer --fortigate.token-file.").
+		Envar(config.EnvToken).StringVar(&f.token)
 	app.Flag("fortigate.password-file", "File holding the admin password of the default target "+
 		"(default /run/secrets/fortigate_password when it exists).").
 		Envar(config.EnvPasswordFile).StringVar(&f.env.PasswordFile)
@@ -66,7 +73,8 @@ func registerFlags(app *kingpin.Application) *cliFlags {
 	app.Flag("fortigate.login-method", "Login method of the default target: auto, api, logincheck or token.").
 		Envar(config.EnvLoginMethod).StringVar(&f.env.LoginMethod)
 	app.Flag("fortigate.session-ttl", "Session lifetime of the default target in minutes.").
-		Envar(config.EnvSessionTTL).Default("30").IntVar(&f.env.SessionTTLMinutes)
+		Envar(config.EnvSessionTTL).Default("30").
+		SetValue(&intValue{setting: config.EnvSessionTTL + " (--fortigate.session-ttl)", value: &f.env.SessionTTLMinutes})
 	app.Flag("fortigate.session-group", "Session group of the default target; replicas with different "+
 		"source addresses need different groups.").
 		Envar(config.EnvSessionGroup).StringVar(&f.env.SessionGroup)
@@ -77,12 +85,15 @@ func registerFlags(app *kingpin.Application) *cliFlags {
 	app.Flag("fortigate.server-name", "TLS server name to verify for the default target.").
 		Envar(config.EnvServerName).StringVar(&f.env.ServerName)
 	app.Flag("fortigate.insecure-skip-verify", "Do not verify the default target's TLS certificate.").
-		Envar(config.EnvInsecureSkipVerify).BoolVar(&f.env.InsecureSkipVerify)
+		Envar(config.EnvInsecureSkipVerify).
+		SetValue(&boolValue{setting: config.EnvInsecureSkipVerify + " (--fortigate.insecure-skip-verify)",
+			value: &f.env.InsecureSkipVerify})
 
 	app.Flag("redis.host", "Redis host that stores the shared session. Without any Redis setting the "+
 		"exporter keeps its session in memory (one replica).").
 		Envar("REDIS_HOST").StringVar(&f.redisHost)
-	app.Flag("redis.port", "Redis port.").Envar("REDIS_PORT").Default("6379").StringVar(&f.redisPort)
+	app.Flag("redis.port", "Redis port.").Envar("REDIS_PORT").Default("6379").
+		SetValue(&portValue{setting: "REDIS_PORT (--redis.port)", value: &f.redisPort})
 	app.Flag("redis.addr", "Redis address host:port; repeat for Sentinel or Cluster nodes. Overrides --redis.host.").
 		StringsVar(&f.redisAddrs)
 	app.Flag("redis.username", "Redis ACL user.").Envar("REDIS_USERNAME").StringVar(&f.redisUsername)
@@ -90,7 +101,8 @@ func registerFlags(app *kingpin.Application) *cliFlags {
 		Envar("REDIS_PASSWORD").StringVar(&f.redisPassword)
 	app.Flag("redis.password-file", "File holding the Redis password.").
 		Envar("REDIS_PASSWORD_FILE").StringVar(&f.redisPasswordFile)
-	app.Flag("redis.db", "Redis database number.").Envar("REDIS_DB").Default("0").IntVar(&f.redisDB)
+	app.Flag("redis.db", "Redis database number.").Envar("REDIS_DB").Default("0").
+		SetValue(&intValue{setting: "REDIS_DB (--redis.db)", value: &f.redisDB})
 	app.Flag("redis.sentinel-master", "Sentinel master name; the --redis.addr values are then sentinels.").
 		StringVar(&f.redisSentinelMaster)
 	app.Flag("redis.sentinel-password", "Password of the sentinels, when they require one.").
@@ -130,3 +142,56 @@ func registerFlags(app *kingpin.Application) *cliFlags {
 		Default("0s").DurationVar(&f.scrapeCollectorTimeout)
 	return f
 }
+
+// intValue is a kingpin flag value whose parse error names the setting, which
+// kingpin's own IntVar does not.
+type intValue struct {
+	setting string
+	value   *int
+}
+
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%s %q is not a whole number", v.setting, s)
+	}
+	*v.value = n
+	return nil
+}
+
+func (v *intValue) String() string { return strconv.Itoa(*v.value) }
+
+// boolValue is a kingpin boolean flag value whose parse error names the setting.
+type boolValue struct {
+	setting string
+	value   *bool
+}
+
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("%s %q is not a boolean: use true or false", v.setting, s)
+	}
+	*v.value = b
+	return nil
+}
+
+func (v *boolValue) String() string   { return strconv.FormatBool(*v.value) }
+func (v *boolValue) IsBoolFlag() bool { return true }
+
+// portValue is a TCP port flag value, checked when it is parsed.
+type portValue struct {
+	setting string
+	value   *string
+}
+
+func (v *portValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%s %q is not a port number between 1 and 65535", v.setting, s)
+	}
+	*v.value = strconv.Itoa(n)
+	return nil
+}
+
+func (v *portValue) String() string { return *v.value }

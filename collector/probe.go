@@ -407,7 +407,8 @@ drain:
 		}
 		results[i] = collectorResult{
 			index: i,
-			err:   fmt.Errorf("collector did not finish before the scrape deadline: %w", ctx.Err()),
+			err: fmt.Errorf("collector did not finish before the scrape deadline (GET %s): %w",
+				strings.Join(s.regs[i].endpoints(), ", "), ctx.Err()),
 		}
 		if !starts[i].IsZero() {
 			results[i].duration = time.Since(starts[i])

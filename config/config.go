@@ -13,7 +13,9 @@ import (
 
 // Defaults applied to a target that does not set the value.
 const (
-	DefaultSessionTTL  = 30 * time.Minute
+	DefaultSessionTTL = 30 * time.Minute
+	// MinSessionTTL is the shortest session_ttl accepted.
+	MinSessionTTL      = 5 * time.Second
 	DefaultMaxParallel = 4
 )
 

@@ -97,6 +97,12 @@ func (e Env) Target() (*Target, error) {
 		return nil, fmt.Errorf("%s %d is negative: set the session lifetime in minutes, "+
 			"such as 30", EnvSessionTTL, e.SessionTTLMinutes)
 	}
+	// 480 minutes is FortiOS's longest admintimeout; a shared session older
+	// than a day gains nothing and a larger number overflows time.Duration.
+	if e.SessionTTLMinutes > 24*60 {
+		return nil, fmt.Errorf("%s %d is above the maximum of 1440 minutes (one day): "+
+			"set the session lifetime in minutes, such as 30", EnvSessionTTL, e.SessionTTLMinutes)
+	}
 
 	settingName := func(key string) string { return envSettingNames[key] }
 	hasToken := e.Token != "" || e.TokenFile != ""

@@ -250,6 +250,11 @@ func TestEnvTargetErrors(t *testing.T) {
 			want: []string{"FORTIGATE_SESSION_TTL -5 is negative"},
 		},
 		{
+			name: "session ttl that overflows",
+			env:  Env{Host: "fw1", Username: "monitor", Password: password, SessionTTLMinutes: 99999999999999},
+			want: []string{"FORTIGATE_SESSION_TTL 99999999999999 is above the maximum of 1440 minutes"},
+		},
+		{
 			name: "missing CA file",
 			env: Env{Host: "fw1", Username: "monitor", Password: password,
 				CAFile: filepath.Join(dir, "nope.pem")},

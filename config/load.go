@@ -132,9 +132,9 @@ func (f targetFields) withDefaults(d targetFields) targetFields {
 // against the directory of path. Every problem found is returned, joined, each
 // prefixed with path and line number.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, MaxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("read config file: %w", err)
+		return nil, err
 	}
 
 	doc, err := parseDocument(path, data)
@@ -398,4 +398,26 @@ var validLoginMethods = []LoginMethod{LoginAuto, LoginAPI, LoginLogincheck, Logi
 func parseLoginMethod(s string) (LoginMethod, bool) {
 	m := LoginMethod(s)
 	return m, slices.Contains(validLoginMethods, m)
+}
+
+// MaxFileSize bounds a targets file. A file of thousands of targets is well
+// under 1 MiB; a larger one is a mistake that would cost seconds and much
+// memory on every reload.
+const MaxFileSize = 8 << 20
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read config file: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("config file %s is larger than %d MiB: split it or remove unused targets",
+			path, limit>>20)
+	}
+	return data, nil
 }

@@ -473,6 +473,11 @@ func TestLoadErrors(t *testing.T) {
 			want: []string{"session_ttl -1m0s is negative"},
 		},
 		{
+			name: "session ttl below the minimum",
+			yaml: "targets:\n  - {name: fw1, url: fw1, " + auth + ", session_ttl: 1ms}\n",
+			want: []string{"session_ttl 1ms is below the minimum of 5s"},
+		},
+		{
 			name: "negative max parallel",
 			yaml: "targets:\n  - {name: fw1, url: fw1, " + auth + ", max_parallel: -1}\n",
 			want: []string{"max_parallel -1 is invalid"},
@@ -671,5 +676,17 @@ func TestLoadExampleFile(t *testing.T) {
 	}
 	if lab := cfg.Target("fw-lab"); lab == nil || lab.LoginMethod != LoginToken {
 		t.Errorf("fw-lab is not a token target: %+v", lab)
+	}
+}
+
+func TestLoadRejectsHugeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "targets.yml")
+	big := "targets: []\n" + strings.Repeat("# padding line of a comment\n", MaxFileSize/28+1)
+	if err := os.WriteFile(path, []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	if err == nil || !strings.Contains(err.Error(), "is larger than 8 MiB") {
+		t.Fatalf("Load of a %d-byte file = %v, want a size error", len(big), err)
 	}
 }

@@ -70,6 +70,12 @@ func (b *builder) build(f targetFields) *Target {
 	t.CustomEndpoints = b.customEndpoints(f.CustomEndpoints)
 	t.Timeout = b.duration("timeout", f.Timeout, 0)
 	t.SessionTTL = b.duration("session_ttl", f.SessionTTL, DefaultSessionTTL)
+	if t.SessionTTL < MinSessionTTL {
+		// A shorter lifetime means a login every few scrapes, which fills
+		// FortiOS's admin session table (admin-login-max, 100 by default).
+		b.fail("session_ttl", "%s %s is below the minimum of %s: use a longer lifetime such as 30m",
+			b.setting("session_ttl"), t.SessionTTL, MinSessionTTL)
+	}
 
 	if f.SessionGroup != "" && !namePattern.MatchString(f.SessionGroup) {
 		b.fail("session_group", "%s %q is invalid: use only letters, digits, '_', '.' and '-'",

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -59,5 +61,27 @@ func TestMinimalRedisACL(t *testing.T) {
 	}
 	if got := s.Stats(t).Logins; got != 2 {
 		t.Errorf("simulator counted %d logins, want 2 (one, and one after the expiry)", got)
+	}
+}
+
+func TestWrongRedisPasswordStopsStartup(t *testing.T) {
+	redis := testredis.Start(t, testredis.WithPassword("right-Pass-1"))
+	s := startSim(t)
+	args := []string{"--config.file=" + writeTargets(t, s, ""), "--redis.addr=" + redis.Addr(),
+		"--web.listen-address=127.0.0.1:0"}
+	cmd := exec.Command(exporterBin, args...)
+	cmd.Env = append(os.Environ(), "REDIS_PASSWORD=wrong-Pass-2")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("exporter started with a wrong Redis password:\n%s", out)
+	}
+	if !strings.Contains(string(out), "redis rejected the exporter's credentials") {
+		t.Errorf("start-up error does not say Redis rejected the credentials:\n%s", out)
+	}
+	if strings.Contains(string(out), "wrong-Pass-2") {
+		t.Errorf("start-up output contains the Redis password:\n%s", out)
+	}
+	if got := s.Stats(t).Logins; got != 0 {
+		t.Errorf("simulator counted %d logins, want 0", got)
 	}
 }

@@ -72,7 +72,13 @@ type Manager struct {
 	targets        map[string]*Target       // by target name
 	storeDownUntil time.Time
 	closed         bool
-	logoutTimers   map[*time.Timer]struct{}
+	logoutTimers   map[*time.Timer]pendingLogout
+}
+
+// pendingLogout is a replaced session waiting for its logout.
+type pendingLogout struct {
+	target *Target
+	rec    *Record
 }
 
 // sessionState is what this replica remembers of one session id.
@@ -127,7 +133,7 @@ func NewManager(opts ManagerOptions) *Manager {
 		now:          time.Now,
 		sessions:     map[string]*sessionState{},
 		targets:      map[string]*Target{},
-		logoutTimers: map[*time.Timer]struct{}{},
+		logoutTimers: map[*time.Timer]pendingLogout{},
 	}
 	if m.store == nil {
 		m.store = m.local
@@ -142,6 +148,23 @@ func (m *Manager) AddTarget(t *Target) {
 	m.targets[t.Name] = t
 	m.mu.Unlock()
 	m.metrics.initTarget(t.Name)
+}
+
+// RemoveTargetsExcept drops the metrics of every target not named in keep,
+// after a reload removed or renamed them.
+func (m *Manager) RemoveTargetsExcept(keep map[string]bool) {
+	m.mu.Lock()
+	var removed []string
+	for name := range m.targets {
+		if !keep[name] {
+			delete(m.targets, name)
+			removed = append(removed, name)
+		}
+	}
+	m.mu.Unlock()
+	for _, name := range removed {
+		m.metrics.removeTarget(name)
+	}
 }
 
 // shared reports whether the manager uses a store other replicas see.
@@ -260,9 +283,11 @@ func (m *Manager) storeFailed(ctx context.Context, op string, err error) {
 	wasUp := !m.now().Before(m.storeDownUntil)
 	m.storeDownUntil = m.now().Add(m.opts.StoreRetry)
 	m.mu.Unlock()
-	if wasUp {
-		m.logger.Warn("redis call failed; using the local session store", "operation", op,
-			"fallback", m.opts.Fallback, "err", err)
+	if wasUp && m.opts.Fallback == FallbackFail {
+		m.logger.Warn("redis call failed; scrapes fail until it answers (--redis.fallback=fail)",
+			"operation", op, "err", err)
+	} else if wasUp {
+		m.logger.Warn("redis call failed; using the local session store", "operation", op, "err", err)
 	}
 }
 
@@ -773,7 +798,7 @@ func (m *Manager) logoutLater(t *Target, rec *Record) {
 		m.mu.Unlock()
 		m.logoutNow(t, rec)
 	})
-	m.logoutTimers[timer] = struct{}{}
+	m.logoutTimers[timer] = pendingLogout{target: t, rec: rec}
 }
 
 func (m *Manager) logoutNow(t *Target, rec *Record) {
@@ -787,16 +812,20 @@ func (m *Manager) logoutNow(t *Target, rec *Record) {
 	m.logger.Info("logged out a replaced session", "target", t.Name, "generation", rec.Generation)
 }
 
-// Close stops pending logouts. With the memory store it logs out every
-// session, since no other replica uses them; a shared session is never logged
-// out at shutdown.
+// Close logs out at once the replaced sessions still waiting for their
+// grace period, since no replica shares them any more. With the memory store
+// it also logs out every session; a shared session is never logged out at
+// shutdown.
 func (m *Manager) Close(ctx context.Context) {
 	m.mu.Lock()
 	m.closed = true
-	for timer := range m.logoutTimers {
-		timer.Stop()
+	var pending []pendingLogout
+	for timer, p := range m.logoutTimers {
+		if timer.Stop() {
+			pending = append(pending, p)
+		}
 	}
-	m.logoutTimers = map[*time.Timer]struct{}{}
+	m.logoutTimers = map[*time.Timer]pendingLogout{}
 	targets := map[string]*Target{}
 	for id, st := range m.sessions {
 		if st.target != nil {
@@ -804,6 +833,11 @@ func (m *Manager) Close(ctx context.Context) {
 		}
 	}
 	m.mu.Unlock()
+	for _, p := range pending {
+		if err := logout(ctx, p.target, p.rec); err != nil {
+			m.logger.Warn("logout of a replaced session at shutdown failed", "target", p.target.Name, "err", err)
+		}
+	}
 	if m.shared() {
 		return
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/fgsession"
 	"github.com/fortigate-session-exporter/fortigate_session_exporter/fixtures"
 )
@@ -253,5 +255,40 @@ func TestForeignBackoffIsShortened(t *testing.T) {
 	}
 	if stored.RetryAt.After(time.Now().Add(time.Minute + time.Second)) {
 		t.Errorf("stored RetryAt = %v, want it shortened in the store", stored.RetryAt)
+	}
+}
+
+func TestRemovedTargetLeavesMetrics(t *testing.T) {
+	m := fgsession.NewManager(fgsession.ManagerOptions{})
+	base, _ := url.Parse("https://127.0.0.1:1")
+	for _, name := range []string{"kept", "renamed"} {
+		m.AddTarget(&fgsession.Target{Name: name, BaseURL: base, Username: name})
+	}
+	m.RemoveTargetsExcept(map[string]bool{"kept": true})
+
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(m)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seenKept := false
+	for _, mf := range families {
+		for _, metric := range mf.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				if l.GetName() != "target" {
+					continue
+				}
+				if l.GetValue() == "renamed" {
+					t.Errorf("%s still has a series for the removed target", mf.GetName())
+				}
+				if l.GetValue() == "kept" {
+					seenKept = true
+				}
+			}
+		}
+	}
+	if !seenKept {
+		t.Error("no series left for the kept target")
 	}
 }

@@ -68,3 +68,11 @@ func (mm *managerMetrics) initTarget(name string) {
 		mm.loginFailures.WithLabelValues(name, reason)
 	}
 }
+
+// removeTarget deletes every series of a target.
+func (mm *managerMetrics) removeTarget(name string) {
+	labels := prometheus.Labels{"target": name}
+	mm.logins.DeletePartialMatch(labels)
+	mm.relogins.DeletePartialMatch(labels)
+	mm.loginFailures.DeletePartialMatch(labels)
+}
