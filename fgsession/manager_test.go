@@ -174,22 +174,6 @@ func TestRejectedLoginBacksOff(t *testing.T) {
 	}
 }
 
-func TestTransientErrorNoBackoff(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "overloaded", http.StatusServiceUnavailable)
-	}))
-	defer srv.Close()
-	m := fgsession.NewManager(fgsession.ManagerOptions{})
-	target := newTarget(t, srv, fgsession.MethodAPI, simPassword)
-	for i := 0; i < 2; i++ {
-		err := m.Client(target).Ready(ctxTimeout(t, 5*time.Second))
-		var backoffErr *fgsession.BackoffError
-		if err == nil || errors.As(err, &backoffErr) {
-			t.Fatalf("attempt %d: error = %v, want a transient error without back-off", i, err)
-		}
-	}
-}
-
 func TestTokenTargetNeedsNoSession(t *testing.T) {
 	token := "tok3n-Value-abcdef0123456789"
 	sim, srv := startSim(t, fixtures.Options{Tokens: []string{token}})
@@ -290,5 +274,24 @@ func TestRemovedTargetLeavesMetrics(t *testing.T) {
 	}
 	if !seenKept {
 		t.Error("no series left for the kept target")
+	}
+}
+
+func TestLoginServerErrorNoBackoff(t *testing.T) {
+	sim, srv := startSim(t, fixtures.Options{})
+	sim.SetFault("/api/v2/authentication", fixtures.Fault{Status: http.StatusInternalServerError})
+	m := fgsession.NewManager(fgsession.ManagerOptions{})
+	client := m.Client(newTarget(t, srv, fgsession.MethodAPI, simPassword))
+	for i := 0; i < 2; i++ {
+		err := client.Ready(ctxTimeout(t, 5*time.Second))
+		var backoffErr *fgsession.BackoffError
+		var loginErr *fgsession.LoginError
+		if err == nil || errors.As(err, &backoffErr) || errors.As(err, &loginErr) {
+			t.Fatalf("attempt %d with login answering 500: %v, want a transient error", i, err)
+		}
+	}
+	sim.ClearFaults()
+	if err := client.Ready(ctxTimeout(t, 5*time.Second)); err != nil {
+		t.Fatalf("Ready after the fault cleared: %v", err)
 	}
 }
