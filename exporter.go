@@ -52,6 +52,7 @@ type scrapeTarget struct {
 	collectors []string
 	api        *fgsession.Client
 	custom     []*collector.CustomEndpoint
+	policies   *collector.PolicyFilter
 }
 
 func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
@@ -218,6 +219,7 @@ func (ex *exporter) buildTarget(ct *config.Target) (*scrapeTarget, error) {
 	}
 	return &scrapeTarget{
 		cfg: ct, session: st, collectors: names, api: ex.manager.Client(st), custom: custom,
+		policies: policyFilter(ct.PolicyFilter),
 	}, nil
 }
 
@@ -254,6 +256,7 @@ func (ex *exporter) lookup(name string) (*collector.Target, []string, bool) {
 	}
 	return &collector.Target{Name: name, API: st.api, VDOMs: st.cfg.VDOMs,
 		MaxParallel: st.cfg.MaxParallel, Timeout: st.cfg.Timeout, Custom: st.custom,
+		Policies: st.policies,
 	}, st.collectors, true
 }
 

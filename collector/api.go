@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// API fetches FortiOS monitor endpoints of one target through its session.
-// fgsession.Client implements it; unit tests use a fixture-backed stand-in.
+// API fetches FortiOS monitor endpoints and CMDB tables of one target through
+// its session. fgsession.Client implements it; unit tests use a
+// fixture-backed stand-in.
 type API interface {
 	// Ready makes sure the target has a usable session, logging in if no replica
 	// holds one. It returns the reason when the target cannot be scraped now
@@ -17,6 +18,11 @@ type API interface {
 	// Monitor sends GET /api/v2/monitor/<endpoint> with query and returns the body
 	// of a 2xx answer. A non-2xx answer is a *fgsession.APIError.
 	Monitor(ctx context.Context, endpoint string, query url.Values) ([]byte, error)
+
+	// CMDB sends GET /api/v2/cmdb/<path> with query, a configuration read such
+	// as firewall/policy, and returns the body of a 2xx answer. A non-2xx
+	// answer is a *fgsession.APIError whose Endpoint is cmdb/<path>.
+	CMDB(ctx context.Context, path string, query url.Values) ([]byte, error)
 }
 
 // Target is what a collector needs to know about the FortiGate it scrapes.
@@ -34,4 +40,7 @@ type Target struct {
 	// collector custom_<name> in every scrape, in addition to the selected
 	// collectors.
 	Custom []*CustomEndpoint
+	// Policies, when not nil, limits the firewall_policy collector to the
+	// policies it selects. Nil means every policy.
+	Policies *PolicyFilter
 }

@@ -74,6 +74,9 @@ var registrations = sortedRegistrations([]*registration{
 	{name: "system_ntp", defaultEnabled: true, collector: newNTPCollector()},
 	{name: "system_vdom_resource", defaultEnabled: true, collector: newVDOMResourceCollector()},
 	{name: "system_interface_transceivers", defaultEnabled: true, collector: newTransceiversCollector()},
+	{name: "system_time", defaultEnabled: true, collector: newSystemTimeCollector()},
+	{name: "network_dns_latency", defaultEnabled: true, collector: newDNSLatencyCollector()},
+	{name: "system_available_interfaces", defaultEnabled: true, collector: newAvailableInterfacesCollector()},
 })
 
 func sortedRegistrations(table []*registration) []*registration {
@@ -104,12 +107,24 @@ func (r *registration) endpoints() []string {
 	return endpoints
 }
 
+// apiPath returns an endpoint of a metric relative to /api/v2/: monitor/<endpoint>
+// for a monitor endpoint, the endpoint itself for a CMDB table (cmdb/<path>).
+func apiPath(endpoint string) string {
+	if strings.HasPrefix(endpoint, "cmdb/") {
+		return endpoint
+	}
+	return "monitor/" + endpoint
+}
+
 // RegisterFlags adds --collector.NAME and its negation --no-collector.NAME to app
 // for every collector. Call it once, before app.Parse.
 func RegisterFlags(app *kingpin.Application) {
 	for _, r := range registrations {
-		help := fmt.Sprintf("Enable the %s collector (GET monitor/%s).",
-			r.name, strings.Join(r.endpoints(), ", monitor/"))
+		paths := make([]string, 0, len(r.endpoints()))
+		for _, e := range r.endpoints() {
+			paths = append(paths, apiPath(e))
+		}
+		help := fmt.Sprintf("Enable the %s collector (GET %s).", r.name, strings.Join(paths, ", "))
 		app.Flag("collector."+r.name, help).
 			Default(strconv.FormatBool(r.defaultEnabled)).
 			BoolVar(&r.enabled)
@@ -177,7 +192,8 @@ type metric struct {
 	// and info metrics.
 	unit string
 	// endpoint is the FortiOS monitor endpoint the value comes from, relative to
-	// /api/v2/monitor/. It is empty for the exporter's own metrics.
+	// /api/v2/monitor/, or cmdb/<path> for a CMDB table. It is empty for the
+	// exporter's own metrics.
 	endpoint string
 	labels   []string
 }
@@ -203,7 +219,8 @@ type MetricDoc struct {
 	Type   string
 	Labels []string
 	Unit   string
-	// Endpoint is the FortiOS monitor endpoint, empty for the exporter's own metrics.
+	// Endpoint is the FortiOS monitor endpoint, or cmdb/<path> for a CMDB
+	// table, empty for the exporter's own metrics.
 	Endpoint string
 	// Collector is the collector name. The exporter's own metrics have "scrape"
 	// when every target scrape sends them, and "exporter" when they live on the

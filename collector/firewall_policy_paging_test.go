@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -80,30 +81,59 @@ func TestFirewallPolicyFormatKeepsMetrics(t *testing.T) {
 	}
 }
 
-// recordingAPI passes requests to API and records their queries. With
-// dropFormat it removes the format parameter first, as a release before
-// 6.4.2 ignores it.
+// recordingAPI passes requests to API and records them. With dropFormat it
+// removes the format parameter first, as a release before 6.4.2 ignores it.
 type recordingAPI struct {
 	API
 	dropFormat bool
 
 	mu       sync.Mutex
-	recorded []url.Values
+	recorded []recordedRequest
+}
+
+// recordedRequest is one request that recordingAPI passed on. The endpoint
+// of a CMDB read is cmdb/<path>.
+type recordedRequest struct {
+	endpoint string
+	query    url.Values
 }
 
 func (r *recordingAPI) Monitor(ctx context.Context, endpoint string, query url.Values) ([]byte, error) {
+	query = r.record(endpoint, query)
+	return r.API.Monitor(ctx, endpoint, query)
+}
+
+func (r *recordingAPI) CMDB(ctx context.Context, path string, query url.Values) ([]byte, error) {
+	query = r.record("cmdb/"+path, query)
+	return r.API.CMDB(ctx, path, query)
+}
+
+// record stores a copy of query and returns the query to send.
+func (r *recordingAPI) record(endpoint string, query url.Values) url.Values {
 	query = maps.Clone(query)
 	if r.dropFormat {
 		delete(query, "format")
 	}
 	r.mu.Lock()
-	r.recorded = append(r.recorded, query)
+	r.recorded = append(r.recorded, recordedRequest{endpoint: endpoint, query: query})
 	r.mu.Unlock()
-	return r.API.Monitor(ctx, endpoint, query)
+	return query
 }
 
-func (r *recordingAPI) queries() []url.Values {
+// requests returns every request in order.
+func (r *recordingAPI) requests() []recordedRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.recorded)
+}
+
+// queries returns the queries of the monitor requests in order.
+func (r *recordingAPI) queries() []url.Values {
+	var out []url.Values
+	for _, req := range r.requests() {
+		if !strings.HasPrefix(req.endpoint, "cmdb/") {
+			out = append(out, req.query)
+		}
+	}
+	return out
 }

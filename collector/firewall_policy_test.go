@@ -114,6 +114,7 @@ func TestFirewallPolicyRequests(t *testing.T) {
 
 	got := api.requestList()
 	want := []string{
+		"cmdb/firewall/policy?format=policyid%7Cname%7Cuuid&vdom=dmz",
 		"firewall/policy?" + firewallPolicyQuery + "&ip_version=ipv4&start=0&vdom=dmz",
 		"firewall/policy?" + firewallPolicyQuery + "&ip_version=ipv6&start=0&vdom=dmz",
 	}

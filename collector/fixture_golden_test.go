@@ -23,8 +23,9 @@ import (
 // then review the diff.
 const updateGoldenEnv = "UPDATE_GOLDEN"
 
-// fixtureAPI is an API backed by the simulated FortiGate's Monitor method. It
-// serves the fixture files of one release without HTTP or a session.
+// fixtureAPI is an API backed by the simulated FortiGate's Monitor and CMDB
+// methods. It serves the fixture files of one release without HTTP or a
+// session.
 type fixtureAPI struct {
 	sim *fixtures.Simulator
 }
@@ -37,6 +38,14 @@ func (f fixtureAPI) Monitor(ctx context.Context, endpoint string, query url.Valu
 	}
 	status, body := f.sim.Monitor(endpoint, query)
 	return statusToResult("fixture", endpoint, status, body)
+}
+
+func (f fixtureAPI) CMDB(ctx context.Context, path string, query url.Values) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	status, body := f.sim.CMDB(path, query)
+	return statusToResult("fixture", "cmdb/"+path, status, body)
 }
 
 // newFixtureTarget returns a target served by a simulator of release, such as

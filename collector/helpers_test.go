@@ -23,8 +23,9 @@ type reply struct {
 }
 
 // fakeAPI is an API stand-in that serves canned replies. A reply is looked up by
-// "endpoint?encoded query" first, then by endpoint alone. An endpoint without a
-// reply gets a 404 response, as on a device without the endpoint.
+// "endpoint?encoded query" first, then by endpoint alone, where the endpoint of
+// a CMDB read is cmdb/<path>. An endpoint without a reply gets a 404 response,
+// as on a device without the endpoint.
 type fakeAPI struct {
 	target   string
 	readyErr error
@@ -43,6 +44,14 @@ func (f *fakeAPI) Ready(context.Context) error {
 }
 
 func (f *fakeAPI) Monitor(ctx context.Context, endpoint string, query url.Values) ([]byte, error) {
+	return f.serve(ctx, endpoint, query)
+}
+
+func (f *fakeAPI) CMDB(ctx context.Context, path string, query url.Values) ([]byte, error) {
+	return f.serve(ctx, "cmdb/"+path, query)
+}
+
+func (f *fakeAPI) serve(ctx context.Context, endpoint string, query url.Values) ([]byte, error) {
 	request := endpoint
 	if encoded := query.Encode(); encoded != "" {
 		request += "?" + encoded

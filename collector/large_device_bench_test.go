@@ -70,6 +70,12 @@ func startLargeDevice(tb testing.TB, size fixtures.DeviceSize) *largeDevice {
 	}
 }
 
+// requests returns the number of monitor and CMDB requests the device got.
+func (d *largeDevice) requests() int {
+	stats := d.sim.Stats()
+	return stats.MonitorRequests + stats.CMDBRequests
+}
+
 // scrapeResult is what one scrape of the large device produced.
 type scrapeResult struct {
 	series int
@@ -137,7 +143,7 @@ func BenchmarkScrapeLargeDevice(b *testing.B) {
 	if !first.up || len(first.failed) > 0 {
 		b.Fatalf("first scrape: up %v, failed collectors %v", first.up, first.failed)
 	}
-	requestsBefore := device.sim.Stats().MonitorRequests
+	requestsBefore := device.requests()
 	cpuBefore, haveCPU := processCPUTime()
 
 	var last scrapeResult
@@ -148,7 +154,7 @@ func BenchmarkScrapeLargeDevice(b *testing.B) {
 	if len(last.failed) > 0 {
 		b.Fatalf("failed collectors: %v", last.failed)
 	}
-	requests := device.sim.Stats().MonitorRequests - requestsBefore
+	requests := device.requests() - requestsBefore
 	b.ReportMetric(float64(last.series), "series/scrape")
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/scrape")
 	// CPU time varies less than ns/op on a loaded machine. It counts every
@@ -194,5 +200,11 @@ func TestScrapeLargeDevice(t *testing.T) {
 	adapter := &singleCollector{collector: collectorByName(t, "firewall_policy"), target: device.target}
 	if n := testutil.CollectAndCount(adapter, "fortigate_policy_active_sessions"); n != wantPolicies {
 		t.Errorf("%d fortigate_policy_active_sessions series, expected %d", n, wantPolicies)
+	}
+	// Every policy but the implicit deny has a name from the CMDB: the 3,300
+	// generated ones, 4 fixture policies in root and 2 in each of dmz and vdom3.
+	const wantInfo = 3300 + 4 + 2*2
+	if n := testutil.CollectAndCount(adapter, "fortigate_policy_info"); n != wantInfo {
+		t.Errorf("%d fortigate_policy_info series, expected %d", n, wantInfo)
 	}
 }

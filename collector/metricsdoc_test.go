@@ -51,10 +51,12 @@ func renderMetricsDoc() []byte {
 	b.WriteString("     go test ./collector -run TestMetricsDoc -update\n")
 	b.WriteString("     Do not edit by hand. -->\n\n")
 	b.WriteString("This page lists every metric defined in package `collector`. Endpoints are\n")
-	b.WriteString("relative to `/api/v2/monitor/` on the FortiGate. A collector that FortiOS\n")
+	b.WriteString("relative to `/api/v2/monitor/` on the FortiGate, except CMDB tables such as\n")
+	b.WriteString("`cmdb/firewall/policy`, which are relative to `/api/v2/`. A collector that FortiOS\n")
 	b.WriteString("answers with 404 or 424 sends no metrics of its own and reports\n")
-	b.WriteString("`fortigate_scrape_collector_unsupported 1`. A field that FortiOS leaves out\n")
-	b.WriteString("gives no sample.\n\n")
+	b.WriteString("`fortigate_scrape_collector_unsupported 1`. A CMDB read that fails leaves out\n")
+	b.WriteString("only the metrics of that table. A field that FortiOS leaves out gives no\n")
+	b.WriteString("sample.\n\n")
 
 	docs := MetricDocs()
 	writeSection(&b, "Scrape metrics",

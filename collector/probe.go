@@ -455,6 +455,7 @@ func (s *scraper) update(ctx context.Context, r *registration, ch chan<- prometh
 			err = fmt.Errorf("collector panicked: %v", p)
 		}
 	}()
+	ctx = withLogger(ctx, s.logger.With("collector", r.name))
 	return r.collector.Update(ctx, s.target, ch)
 }
 

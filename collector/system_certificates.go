@@ -5,6 +5,8 @@ import (
 	"net/url"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fortigate-session-exporter/fortigate_session_exporter/fgsession"
 )
 
 // The system_certificates collector reads GET
@@ -14,6 +16,10 @@ import (
 // they are sent once, with an empty vdom label. valid_from and valid_to are in
 // seconds since the Unix epoch, and q_ref counts the configuration objects that
 // use the certificate.
+//
+// A VDOM admin has no global scope, and FortiOS rejects its scope=global
+// request with 403. The collector then reads the per-VDOM reply alone, which
+// repeats the global certificates (range "global").
 
 const certificatesEndpoint = "system/available-certificates"
 
@@ -96,12 +102,17 @@ func parseCertificates(body []byte, global bool) ([]scopedCertificate, error) {
 
 func (c *certificatesCollector) Update(ctx context.Context, t *Target, ch chan<- prometheus.Metric) error {
 	body, err := t.API.Monitor(ctx, certificatesEndpoint, url.Values{"scope": {"global"}})
-	if err != nil {
+	var global []scopedCertificate
+	switch {
+	case fgsession.IsForbidden(err):
+		// The per-VDOM request below fails as well when the 403 has
+		// another cause than the admin's scope.
+	case err != nil:
 		return err
-	}
-	global, err := parseCertificates(body, true)
-	if err != nil {
-		return err
+	default:
+		if global, err = parseCertificates(body, true); err != nil {
+			return err
+		}
 	}
 
 	body, err = t.API.Monitor(ctx, certificatesEndpoint, url.Values{"vdom": {vdomQuery(t)}})

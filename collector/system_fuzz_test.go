@@ -44,12 +44,14 @@ func addSeeds(f *testing.F, endpoint string) {
 	addFixtureSeeds(f, endpoint)
 }
 
-// bodyAPI returns the same body for every monitor request.
+// bodyAPI returns the same body for every monitor and CMDB request.
 type bodyAPI []byte
 
 func (bodyAPI) Ready(context.Context) error { return nil }
 
 func (b bodyAPI) Monitor(context.Context, string, url.Values) ([]byte, error) { return b, nil }
+
+func (b bodyAPI) CMDB(context.Context, string, url.Values) ([]byte, error) { return b, nil }
 
 // fuzzCollector runs the named collector on body and fails when Update returns
 // an error that does not come from decoding, or when a metric it sends is

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fortigate-session-exporter/fortigate_session_exporter/fgsession"
 )
 
 // The system_resource_usage collector reads GET
@@ -14,6 +16,10 @@ import (
 // vdom=* for the share of each VDOM. Every resource is an array of
 // {current, historical}. Only current is read. For cpu in the global reply,
 // element 0 is the whole device and elements 1 to n are the cores.
+//
+// A VDOM admin has no global scope, and FortiOS rejects its scope=global
+// request with 403. The collector then sends the per-VDOM metrics alone, as
+// the device-wide values are not available to that admin.
 
 const resourceUsageEndpoint = "system/resource/usage"
 
@@ -130,12 +136,18 @@ func parseResourceUsage(body []byte) ([]vdomUsage, error) {
 func (c *resourceUsageCollector) Update(ctx context.Context, t *Target, ch chan<- prometheus.Metric) error {
 	globalQuery := url.Values{"scope": {"global"}, "interval": {"1-min"}}
 	body, err := t.API.Monitor(ctx, resourceUsageEndpoint, globalQuery)
-	if err != nil {
+	var global []vdomUsage
+	switch {
+	case fgsession.IsForbidden(err):
+		// NOTE: the device-wide series are then missing without a failure.
+		// The per-VDOM request below still fails on a 403 of another cause,
+		// such as a missing CSRF token.
+	case err != nil:
 		return err
-	}
-	global, err := parseResourceUsage(body)
-	if err != nil {
-		return err
+	default:
+		if global, err = parseResourceUsage(body); err != nil {
+			return err
+		}
 	}
 
 	perVDOMQuery := url.Values{"vdom": {vdomQuery(t)}, "interval": {"1-min"}}

@@ -97,6 +97,9 @@ type Target struct {
 	// CustomEndpoints lists the monitor endpoints that the targets file maps
 	// to metrics, each scraped by a collector named custom_<name>.
 	CustomEndpoints []CustomEndpoint
+	// PolicyFilter, when not nil, limits the firewall_policy collector to the
+	// policies it selects. Nil exports every policy.
+	PolicyFilter *PolicyFilter
 }
 
 // TLS is the set of certificate verification settings of a target.

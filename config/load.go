@@ -47,6 +47,9 @@ type targetFields struct {
 	MaxParallel   *int            `yaml:"max_parallel"`
 	// CustomEndpoints of a target replace those of the defaults block.
 	CustomEndpoints []customEndpointFields `yaml:"custom_endpoints"`
+	// PolicyFilter is per target only, because policy IDs differ between
+	// devices.
+	PolicyFilter *policyFilterFields `yaml:"policy_filter"`
 }
 
 type tlsFields struct {
@@ -219,6 +222,7 @@ var schemaTypes = map[string]struct {
 	"collectorFields":      {"collectors", reflect.TypeFor[collectorFields]()},
 	"customEndpointFields": {"a custom endpoint", reflect.TypeFor[customEndpointFields]()},
 	"customMetricFields":   {"a custom endpoint metric", reflect.TypeFor[customMetricFields]()},
+	"policyFilterFields":   {"policy_filter", reflect.TypeFor[policyFilterFields]()},
 }
 
 // typeNames replaces Go type names in yaml.v3 messages with the words of the
@@ -234,6 +238,7 @@ var typeNames = strings.NewReplacer(
 	"config.customEndpointFields", "a custom endpoint",
 	"[]config.customMetricFields", "a list of metrics",
 	"config.customMetricFields", "a custom endpoint metric",
+	"config.policyFilterFields", "policy_filter",
 	"config.Secret", "a string",
 	"time.Duration", "a duration such as 30s or 5m",
 )
@@ -304,6 +309,11 @@ func buildConfig(path, baseDir string, doc *yaml.Node, file *fileConfig) (*Confi
 		}
 		errs = append(errs, fmt.Errorf("%s:%d: defaults: %s cannot be set in defaults, "+
 			"only in each target", path, keyLine(defaultsNode, key), key))
+	}
+	if file.Defaults.PolicyFilter != nil {
+		errs = append(errs, fmt.Errorf("%s:%d: defaults: policy_filter cannot be set in defaults, "+
+			"only in each target, because policy IDs differ between devices",
+			path, keyLine(defaultsNode, "policy_filter")))
 	}
 	if len(file.Targets) == 0 {
 		errs = append(errs, fmt.Errorf("%s: no targets: add at least one entry under targets", path))

@@ -28,6 +28,32 @@ type targetView struct {
 	MaxParallel   int             `json:"max_parallel" yaml:"max_parallel"`
 
 	CustomEndpoints []customEndpointView `json:"custom_endpoints,omitempty" yaml:"custom_endpoints,omitempty"`
+	PolicyFilter    *policyFilterView    `json:"policy_filter,omitempty" yaml:"policy_filter,omitempty"`
+}
+
+// policyFilterView is a PolicyFilter as the targets file writes it: an ID as a
+// number, a range as a string such as "10-20".
+type policyFilterView struct {
+	IDs   []any    `json:"ids,omitempty" yaml:"ids,omitempty"`
+	Names []string `json:"names,omitempty" yaml:"names,omitempty"`
+}
+
+func (f *PolicyFilter) view() *policyFilterView {
+	if f == nil {
+		return nil
+	}
+	v := &policyFilterView{}
+	for _, r := range f.IDs {
+		if r.First == r.Last {
+			v.IDs = append(v.IDs, r.First)
+		} else {
+			v.IDs = append(v.IDs, r.String())
+		}
+	}
+	for _, re := range f.Names {
+		v.Names = append(v.Names, re.String())
+	}
+	return v
 }
 
 type tlsView struct {
@@ -56,6 +82,7 @@ func (t Target) view() targetView {
 		MaxParallel:  t.MaxParallel,
 
 		CustomEndpoints: customEndpointViews(t.CustomEndpoints),
+		PolicyFilter:    t.PolicyFilter.view(),
 	}
 	if t.URL != nil {
 		v.URL = t.URL.String()

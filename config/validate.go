@@ -68,6 +68,7 @@ func (b *builder) build(f targetFields) *Target {
 	b.vdoms(f.VDOMs)
 	b.collectors(f.Collectors)
 	t.CustomEndpoints = b.customEndpoints(f.CustomEndpoints)
+	t.PolicyFilter = b.policyFilter(f.PolicyFilter)
 	t.Timeout = b.duration("timeout", f.Timeout, 0)
 	t.SessionTTL = b.duration("session_ttl", f.SessionTTL, DefaultSessionTTL)
 	if t.SessionTTL < MinSessionTTL {

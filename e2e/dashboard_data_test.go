@@ -109,14 +109,6 @@ var conditionalQueries = []conditionalQuery{
 		fault:  faultDuplicateSeries,
 		reason: "the counter exists once a collector sent a series twice in one scrape",
 	},
-	{
-		dashboard: "fortigate-device.json", panel: "Errors", ref: "A",
-		reason: "the simulator serves fixed interface error counters, so their rate is 0 and > 0 drops every series",
-	},
-	{
-		dashboard: "fortigate-device.json", panel: "Errors", ref: "B",
-		reason: "the simulator serves fixed interface error counters, so their rate is 0 and > 0 drops every series",
-	},
 }
 
 // lookupConditional returns the conditionalQueries entry of q.

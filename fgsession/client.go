@@ -12,12 +12,13 @@ import (
 	"time"
 )
 
-// maxMonitorBody bounds one monitor response. A large device's firewall/policy
-// response is a few MiB; 256 MiB stops a runaway body, not a real one.
+// maxMonitorBody bounds one monitor or CMDB response. A large device's
+// firewall/policy response is a few MiB; 256 MiB stops a runaway body, not a
+// real one.
 const maxMonitorBody = 256 << 20
 
-// Client sends authenticated FortiOS monitor requests for one target. It
-// implements the collector package's API interface.
+// Client sends authenticated FortiOS monitor and CMDB reads for one target.
+// It implements the collector package's API interface.
 type Client struct {
 	target  *Target
 	manager *Manager
@@ -42,6 +43,22 @@ func (c *Client) Ready(ctx context.Context) error {
 // the request with a new one.
 func (c *Client) Monitor(ctx context.Context, endpoint string, query url.Values) ([]byte, error) {
 	endpoint = strings.Trim(endpoint, "/")
+	return c.get(ctx, "/api/v2/monitor/", endpoint, endpoint, query)
+}
+
+// CMDB sends GET /api/v2/cmdb/<path>?query, a read of the configuration
+// database, with the session handling of Monitor. Errors name the endpoint
+// as cmdb/<path>.
+func (c *Client) CMDB(ctx context.Context, path string, query url.Values) ([]byte, error) {
+	path = strings.Trim(path, "/")
+	return c.get(ctx, "/api/v2/cmdb/", path, "cmdb/"+path, query)
+}
+
+// get sends GET prefix+path?query and returns the body of a 2xx response.
+// name is the endpoint as errors show it. A 401, or FortiOS's HTML login page
+// in place of JSON, invalidates the session once and repeats the request with
+// a new one. A non-2xx response is an *APIError.
+func (c *Client) get(ctx context.Context, prefix, path, name string, query url.Values) ([]byte, error) {
 	for attempt := 0; ; attempt++ {
 		var rec *Record
 		if c.target.method() == MethodToken {
@@ -54,7 +71,7 @@ func (c *Client) Monitor(ctx context.Context, endpoint string, query url.Values)
 			}
 		}
 
-		status, contentType, body, err := c.get(ctx, endpoint, query, rec)
+		status, contentType, body, err := c.send(ctx, prefix+path, name, query, rec)
 		if err != nil {
 			return nil, err
 		}
@@ -65,25 +82,27 @@ func (c *Client) Monitor(ctx context.Context, endpoint string, query url.Values)
 			continue
 		}
 		if status < 200 || status > 299 || unauthorized {
-			return nil, &APIError{Target: c.target.Name, Endpoint: endpoint, StatusCode: status,
-				Message: describeError(status, contentType, body)}
+			return nil, &APIError{Target: c.target.Name, Endpoint: name, Scope: requestScope(query),
+				StatusCode: status, Message: describeError(status, contentType, body, query)}
 		}
 		c.manager.noteUse(c.target, rec)
 		return body, nil
 	}
 }
 
-func (c *Client) get(ctx context.Context, endpoint string, query url.Values, rec *Record) (int, string, []byte, error) {
+// send sends one GET of urlPath with the credentials of rec and reads the
+// response. name is the endpoint as errors show it.
+func (c *Client) send(ctx context.Context, urlPath, name string, query url.Values, rec *Record) (int, string, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		c.target.endpointURL("/api/v2/monitor/"+endpoint, query), nil)
+		c.target.endpointURL(urlPath, query), nil)
 	if err != nil {
-		return 0, "", nil, fmt.Errorf("target %q: GET %s: %w", c.target.Name, endpoint, err)
+		return 0, "", nil, fmt.Errorf("target %q: GET %s: %w", c.target.Name, name, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	applyCredentials(req, rec)
 	resp, err := c.target.HTTPClient.Do(req)
 	if err != nil {
-		return 0, "", nil, newConnError(c.target.Name, "GET "+endpoint, err)
+		return 0, "", nil, newConnError(c.target.Name, "GET "+name, err)
 	}
 	defer resp.Body.Close()
 	// Sizing the buffer from Content-Length avoids the repeated growth of
@@ -95,10 +114,10 @@ func (c *Client) get(ctx context.Context, endpoint string, query url.Values, rec
 	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxMonitorBody+1))
 	body := buf.Bytes()
 	if err != nil {
-		return 0, "", nil, fmt.Errorf("target %q: GET %s: reading the response: %w", c.target.Name, endpoint, err)
+		return 0, "", nil, fmt.Errorf("target %q: GET %s: reading the response: %w", c.target.Name, name, err)
 	}
 	if len(body) > maxMonitorBody {
-		return 0, "", nil, fmt.Errorf("target %q: GET %s: response larger than %d bytes", c.target.Name, endpoint, maxMonitorBody)
+		return 0, "", nil, fmt.Errorf("target %q: GET %s: response larger than %d bytes", c.target.Name, name, maxMonitorBody)
 	}
 	return resp.StatusCode, resp.Header.Get("Content-Type"), body, nil
 }
@@ -113,9 +132,10 @@ func isLoginPage(contentType string, body []byte) bool {
 	return bytes.Contains(head, []byte("logincheck")) || bytes.Contains(head, []byte("<form"))
 }
 
-// describeError returns a short, secret-free description of an error response:
-// the JSON envelope's status and error code, or the HTML page title.
-func describeError(status int, contentType string, body []byte) string {
+// describeError returns a short, secret-free description of an error response
+// to a request with query: the JSON envelope's status and error code, or the
+// HTML page title, with the likely cause of a 401, 403 or 429.
+func describeError(status int, contentType string, body []byte, query url.Values) string {
 	if strings.Contains(contentType, "json") || bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 		var env struct {
 			Status string          `json:"status"`
@@ -127,7 +147,7 @@ func describeError(status int, contentType string, body []byte) string {
 				msg += " (error " + string(env.Error) + ")"
 			}
 			if status == http.StatusForbidden {
-				msg += ": the admin's access profile lacks the permission for this endpoint, or the VDOM does not exist"
+				msg += ": " + describeForbidden(query, body)
 			}
 			return msg
 		}
@@ -136,6 +156,9 @@ func describeError(status int, contentType string, body []byte) string {
 	switch status {
 	case http.StatusUnauthorized:
 		msg += ": FortiOS rejected the credentials"
+	case http.StatusForbidden:
+		msg += ": FortiOS refused the request, for example for a missing or wrong CSRF token, " +
+			"a post-login banner not yet accepted, or an API token used outside its trusted hosts"
 	case http.StatusTooManyRequests:
 		msg += ": FortiOS blocks this source address after repeated failed authentications"
 	}

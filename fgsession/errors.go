@@ -7,8 +7,11 @@ import (
 
 // APIError is a FortiOS answer other than 2xx to an authenticated monitor request.
 type APIError struct {
-	Target     string
-	Endpoint   string
+	Target   string
+	Endpoint string
+	// Scope is the VDOM selection of the request as sent, such as
+	// "vdom=root,dmz" or "scope=global", and empty when it named neither.
+	Scope      string
 	StatusCode int
 	// Message is a short, secret-free description taken from the answer body,
 	// such as the JSON envelope's status or the HTML page title.
@@ -16,7 +19,11 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	msg := fmt.Sprintf("target %q: GET %s: HTTP %d", e.Target, e.Endpoint, e.StatusCode)
+	endpoint := e.Endpoint
+	if e.Scope != "" {
+		endpoint += "?" + e.Scope
+	}
+	msg := fmt.Sprintf("target %q: GET %s: HTTP %d", e.Target, endpoint, e.StatusCode)
 	if e.Message != "" {
 		msg += ": " + e.Message
 	}
@@ -33,4 +40,12 @@ func (e *APIError) Unsupported() bool {
 func IsUnsupported(err error) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && apiErr.Unsupported()
+}
+
+// IsForbidden reports whether err wraps an APIError with HTTP 403: FortiOS
+// refused the request for the admin's VDOMs, global scope, access profile or
+// CSRF token.
+func IsForbidden(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == 403
 }

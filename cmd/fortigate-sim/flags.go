@@ -66,6 +66,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	app.Flag("admin-port", "Port number in cookie names such as ccsrftoken_<port>_<hash>. "+
 		"Default the listening port.").IntVar(&o.AdminPort)
 	vdoms := app.Flag("vdoms", "Comma-separated VDOMs in device order.").Default("root,dmz").String()
+	adminVDOMs := app.Flag("admin-vdoms", "Comma-separated VDOMs the admin and the API tokens may "+
+		"read, as for a VDOM admin without global scope: other VDOMs and scope=global get 403. "+
+		"Default every VDOM, with global scope.").String()
+	app.Flag("vdom-wildcard-forbidden", "Answer vdom=* with 403 when --admin-vdoms hides a VDOM, "+
+		"in place of the visible VDOMs.").BoolVar(&o.VDOMWildcardForbidden)
 	app.Flag("serial", "Serial number in the envelopes. Default the fixture device's.").StringVar(&o.Serial)
 	app.Flag("idle-timeout", "admintimeout: a session unused this long ends.").Default("5m").DurationVar(&o.IdleTimeout)
 	app.Flag("lockout-threshold", "admin-lockout-threshold: failed logins of one user from one "+
@@ -99,6 +104,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 		"hang, truncate, non-json, status:CODE and delay:DURATION.").Strings()
 	app.Flag("live-time", "Serve the current time at system/time in place of the fixture's fixed time.").
 		Default("true").BoolVar(&o.LiveTime)
+	app.Flag("live-counters", "Let the interface, IPsec, policy, HA, switch port and other traffic "+
+		"counters grow from their fixture values at a steady rate each, in place of fixed values.").
+		Default("true").BoolVar(&o.LiveCounters)
 	large := app.Flag("large-device", "Model a large device: 10 VDOMs, 4000 generated VLAN interfaces, "+
 		"10000 firewall policies and 2000 IPsec tunnels with 2 phase 2 selectors each. A --size.* "+
 		"flag other than 0 overrides that part.").Bool()
@@ -120,6 +128,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*config, error) {
 	}
 
 	o.VDOMs = splitList(*vdoms)
+	o.AdminVDOMs = splitList(*adminVDOMs)
 	if *large {
 		o.Size = fixtures.LargeDevice()
 	}

@@ -108,7 +108,8 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, stdout io.Writ
 	}
 	info := sim.Info()
 	logger.Info("fortigate-sim listening", "url", url, "release", sim.Release(),
-		"admin_port", cfg.opts.AdminPort, "vdoms", info.VDOMs, "username", cfg.opts.Username,
+		"admin_port", cfg.opts.AdminPort, "vdoms", info.VDOMs, "admin_vdoms", info.AdminVDOMs,
+		"username", cfg.opts.Username,
 		"tokens", len(cfg.opts.Tokens), "generated_interfaces", info.Size.Interfaces,
 		"generated_policies", info.Size.Policies, "generated_tunnels", info.Size.Tunnels)
 	fmt.Fprintln(stdout, url)

@@ -239,6 +239,10 @@ func TestParseFlags(t *testing.T) {
 			if strings.Join(c.opts.VDOMs, ",") != "root,dmz" {
 				t.Errorf("vdoms %v, expected root,dmz", c.opts.VDOMs)
 			}
+			if len(c.opts.AdminVDOMs) != 0 || c.opts.VDOMWildcardForbidden {
+				t.Errorf("admin vdoms %v, wildcard forbidden %v, expected every VDOM and false",
+					c.opts.AdminVDOMs, c.opts.VDOMWildcardForbidden)
+			}
 		}},
 		{name: "token file only", args: []string{"--token-file=" + tokens}, check: func(t *testing.T, c *config) {
 			if strings.Join(c.opts.Tokens, ",") != "tok-one,tok-two" {
@@ -259,6 +263,16 @@ func TestParseFlags(t *testing.T) {
 				}
 				if strings.Join(c.opts.VDOMs, ",") != "root,a,b" {
 					t.Errorf("vdoms %v", c.opts.VDOMs)
+				}
+			}},
+		{name: "admin vdoms", args: []string{"--password-file=" + pw, "--admin-vdoms=dmz, root",
+			"--vdom-wildcard-forbidden"},
+			check: func(t *testing.T, c *config) {
+				if strings.Join(c.opts.AdminVDOMs, ",") != "dmz,root" {
+					t.Errorf("admin vdoms %v, expected dmz,root", c.opts.AdminVDOMs)
+				}
+				if !c.opts.VDOMWildcardForbidden {
+					t.Errorf("--vdom-wildcard-forbidden did not set VDOMWildcardForbidden")
 				}
 			}},
 		{name: "large device", args: []string{"--password-file=" + pw, "--large-device", "--size.policies=500"},
@@ -321,6 +335,18 @@ func TestProgramRejectsUnknownRelease(t *testing.T) {
 	code := run(context.Background(), []string{"--password-file=" + pw, "--fortios-version=5.6",
 		"--web.listen-address=127.0.0.1:0"}, io.Discard, &stderr, nil)
 	if code != 1 || !strings.Contains(stderr.String(), "unknown FortiOS release") {
+		t.Errorf("exit code %d, log %q", code, stderr.String())
+	}
+}
+
+func TestProgramRejectsUnknownAdminVDOM(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("secret"), 0o600)
+	var stderr syncBuffer
+	code := run(context.Background(), []string{"--password-file=" + pw, "--admin-vdoms=branch",
+		"--web.listen-address=127.0.0.1:0"}, io.Discard, &stderr, nil)
+	if code != 1 || !strings.Contains(stderr.String(), `admin VDOM \"branch\" is not one of`) {
 		t.Errorf("exit code %d, log %q", code, stderr.String())
 	}
 }
