@@ -94,7 +94,9 @@ type policyConfig struct {
 
 // policyConfigs is the configured policies of a target, in reply order.
 type policyConfigs struct {
-	list  []policyConfig
+	list []policyConfig
+	// names maps each policy to its name. It is built only for a filter with
+	// names, because a large device has tens of thousands of policies.
 	names map[policyKey]string
 }
 
@@ -135,7 +137,8 @@ func readPolicyConfigs(ctx context.Context, t *Target, ids []int64) *policyConfi
 	if len(ids) > 0 {
 		query.Set("filter", policyIDFilter(ids))
 	}
-	configs, err := fetchPolicyConfigs(ctx, t, query)
+	withNames := t.Policies != nil && len(t.Policies.Names) > 0
+	configs, err := fetchPolicyConfigs(ctx, t, query, withNames)
 	if err != nil {
 		if ctx.Err() == nil && policyConfigLog.first(t.logKey(), err.Error()) {
 			loggerFrom(ctx).Debug("policy names not read, policies are exported without "+
@@ -148,7 +151,7 @@ func readPolicyConfigs(ctx context.Context, t *Target, ids []int64) *policyConfi
 	return configs
 }
 
-func fetchPolicyConfigs(ctx context.Context, t *Target, query url.Values) (*policyConfigs, error) {
+func fetchPolicyConfigs(ctx context.Context, t *Target, query url.Values, withNames bool) (*policyConfigs, error) {
 	body, err := t.API.CMDB(ctx, firewallPolicyConfigPath, query)
 	if err != nil {
 		return nil, err
@@ -158,7 +161,10 @@ func fetchPolicyConfigs(ctx context.Context, t *Target, query url.Values) (*poli
 		return nil, err
 	}
 
-	configs := &policyConfigs{names: map[policyKey]string{}}
+	configs := &policyConfigs{}
+	if withNames {
+		configs.names = map[policyKey]string{}
+	}
 	for _, entry := range perVDOM {
 		for _, p := range entry.entries {
 			if !p.PolicyID.ok {
@@ -167,7 +173,9 @@ func fetchPolicyConfigs(ctx context.Context, t *Target, query url.Values) (*poli
 			key := policyKey{vdom: entry.vdom, id: formatInteger(p.PolicyID)}
 			configs.list = append(configs.list, policyConfig{policyKey: key, policyID: p.PolicyID,
 				name: string(p.Name), uuid: string(p.UUID)})
-			configs.names[key] = string(p.Name)
+			if withNames {
+				configs.names[key] = string(p.Name)
+			}
 		}
 	}
 	return configs, nil

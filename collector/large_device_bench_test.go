@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -178,6 +179,44 @@ func BenchmarkScrapeLargeDevice(b *testing.B) {
 	})
 	for _, name := range collectors[:min(5, len(collectors))] {
 		b.Logf("last scrape: %s took %.3fs", name, last.durations[name])
+	}
+}
+
+// BenchmarkScrapeLargeDevicePolicies measures one scrape of the
+// firewall_policy collector alone on the device of BenchmarkScrapeLargeDevice:
+// with the policy names from the CMDB, with the CMDB read rejected as for an
+// admin without the permission, and with a policy filter by ID and by name.
+func BenchmarkScrapeLargeDevicePolicies(b *testing.B) {
+	cases := []struct {
+		name      string
+		cmdbFault fixtures.Fault
+		filter    *PolicyFilter
+	}{
+		{name: "names"},
+		{name: "cmdb_forbidden", cmdbFault: fixtures.Fault{Status: 403}},
+		{name: "filter_5_ids", filter: &PolicyFilter{IDs: []PolicyIDRange{{1, 4}, {1000, 1000}}}},
+		{name: "filter_names", filter: &PolicyFilter{
+			Names: []*regexp.Regexp{regexp.MustCompile(`^rule-0[0-4]`)}}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			device := startLargeDevice(b, fixtures.LargeDevice())
+			device.names = []string{"firewall_policy"}
+			device.target.Policies = c.filter
+			device.sim.SetFault("cmdb/firewall/policy", c.cmdbFault)
+
+			if first := device.scrape(b); len(first.failed) > 0 {
+				b.Fatalf("first scrape: failed collectors %v", first.failed)
+			}
+			requestsBefore := device.requests()
+			var last scrapeResult
+			b.ReportAllocs()
+			for b.Loop() {
+				last = device.scrape(b)
+			}
+			b.ReportMetric(float64(last.series), "series/scrape")
+			b.ReportMetric(float64(device.requests()-requestsBefore)/float64(b.N), "requests/scrape")
+		})
 	}
 }
 
