@@ -176,7 +176,7 @@ func collectorSuccessGauge(t *testing.T, probe prometheus.Collector) prometheus.
 type constCollector struct{ metric prometheus.Metric }
 
 func (c constCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.metric.Desc() }
-func (c constCollector) Collect(ch chan<- prometheus.Metric)  { ch <- c.metric }
+func (c constCollector) Collect(ch chan<- prometheus.Metric) { ch <- c.metric }
 
 func TestFirewallPolicyConfigFailureLogsAgainAfterRecovery(t *testing.T) {
 	sim := newPolicySim(t, fixtures.Options{})
@@ -278,9 +278,9 @@ func TestFirewallPolicyFilter(t *testing.T) {
 			wantInfo: nil,
 		},
 		{
-			name:     "no filter",
-			filter:   nil,
-			want:     []string{"dmz/0", "dmz/10", "dmz/11", "root/0", "root/1", "root/2", "root/3", "root/4"},
+			name:   "no filter",
+			filter: nil,
+			want:   []string{"dmz/0", "dmz/10", "dmz/11", "root/0", "root/1", "root/2", "root/3", "root/4"},
 			wantInfo: []string{"dmz/10=dmz-web-in", "dmz/11=vpn-partner-dmz", "root/1=lan-to-internet",
 				"root/2=vpn-branch-to-lan", "root/3=admin-ssh-mgmt", "root/4="},
 		},
