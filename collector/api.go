@@ -20,8 +20,8 @@ type API interface {
 	Monitor(ctx context.Context, endpoint string, query url.Values) ([]byte, error)
 
 	// CMDB sends GET /api/v2/cmdb/<path> with query, a configuration read such
-	// as firewall/policy, and returns the body of a 2xx answer. A non-2xx
-	// answer is a *fgsession.APIError whose Endpoint is cmdb/<path>.
+	// as firewall/policy, and returns the body of a 2xx response. A non-2xx
+	// response is a *fgsession.APIError whose Endpoint is cmdb/<path>.
 	CMDB(ctx context.Context, path string, query url.Values) ([]byte, error)
 }
 

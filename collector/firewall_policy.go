@@ -82,10 +82,10 @@ func newFirewallPolicyCollector() *firewallPolicyCollector {
 		info: newMetric(namespace+"_policy_info", gauge, "", firewallPolicyConfigEndpoint,
 			"Name and UUID of a configured firewall policy, value 1. Join it on vdom and id, "+
 				"as in fortigate_policy_bytes_total * on(vdom, id) group_left(name) fortigate_policy_info. "+
-				"An unnamed policy has name \"\". Policy 0, the implicit deny, is not configured and has "+
-				"no series, and no policy has one when the admin may not read the firewall policy "+
-				"configuration. A target's policy_filter limits these and the other policy series "+
-				"to the selected policies.",
+				"An unnamed policy has name \"\". Policy 0, the implicit deny, is not configured and "+
+				"has no series. No policy has one when the admin lacks read permission for the "+
+				"firewall policy configuration. A target's policy_filter limits these and the other "+
+				"policy series to the selected policies.",
 			"vdom", "id", "name", "uuid"),
 		activeSessions: newMetric(namespace+"_policy_active_sessions", gauge, "", ep,
 			"Sessions currently open through the firewall policy. id 0 is the implicit deny. "+
@@ -229,7 +229,7 @@ func parseSelectedPolicies(body []byte) ([]vdomEntries[firewallPolicyStats], err
 		return nil, newDecodeError(endpoint, "", err)
 	}
 
-	kept := raw[:0]
+	found := raw[:0]
 	for _, env := range raw {
 		var head struct {
 			Status     text   `json:"status"`
@@ -239,10 +239,10 @@ func parseSelectedPolicies(body []byte) ([]vdomEntries[firewallPolicyStats], err
 		notFound := err == nil && strings.EqualFold(string(head.Status), "error") &&
 			head.HTTPStatus.value == http.StatusNotFound
 		if !notFound {
-			kept = append(kept, env)
+			found = append(found, env)
 		}
 	}
-	rebuilt, err := json.Marshal(kept)
+	rebuilt, err := json.Marshal(found)
 	if err != nil {
 		return nil, newDecodeError(endpoint, "", err)
 	}

@@ -129,7 +129,7 @@ func policySelector(t *Target, configs *policyConfigs) func(vdom string, id numb
 }
 
 // readPolicyConfigs reads the name and UUID of every policy in the target's
-// VDOMs. With ids, it asks the device for those policies only. It returns nil
+// VDOMs. With ids, it requests only those policies. It returns nil
 // when the read fails, and logs the failure at debug level once per target
 // and error, because without the CMDB permission it fails on every scrape.
 func readPolicyConfigs(ctx context.Context, t *Target, ids []int64) *policyConfigs {
@@ -151,7 +151,9 @@ func readPolicyConfigs(ctx context.Context, t *Target, ids []int64) *policyConfi
 	return configs
 }
 
-func fetchPolicyConfigs(ctx context.Context, t *Target, query url.Values, withNames bool) (*policyConfigs, error) {
+func fetchPolicyConfigs(
+	ctx context.Context, t *Target, query url.Values, withNames bool,
+) (*policyConfigs, error) {
 	body, err := t.API.CMDB(ctx, firewallPolicyConfigPath, query)
 	if err != nil {
 		return nil, err

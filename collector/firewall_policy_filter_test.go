@@ -94,7 +94,7 @@ func TestFirewallPolicyInfoJoinsByID(t *testing.T) {
 	}
 }
 
-func TestFirewallPolicyConfigFailureKeepsStatistics(t *testing.T) {
+func TestPolicyNamesFailureKeepsStatistics(t *testing.T) {
 	tests := []struct {
 		name  string
 		fault fixtures.Fault
@@ -110,7 +110,10 @@ func TestFirewallPolicyConfigFailureKeepsStatistics(t *testing.T) {
 			sim := newPolicySim(t, fixtures.Options{
 				Faults: map[string]fixtures.Fault{"cmdb/firewall/policy": tt.fault},
 			})
-			target := &Target{Name: "fw", API: fixtureAPI{sim: sim}}
+			// The log state is kept per target name and API, so each case
+			// has its own name.
+			name := "fw-" + strings.ReplaceAll(tt.name, " ", "-")
+			target := &Target{Name: name, API: fixtureAPI{sim: sim}}
 			var logs logBuffer
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
@@ -146,8 +149,9 @@ func TestFirewallPolicyConfigFailureKeepsStatistics(t *testing.T) {
 			if level := failures[0]["level"]; level != "DEBUG" {
 				t.Errorf("CMDB failure logged at %v, want DEBUG", level)
 			}
-			if failures[0]["target"] != "fw" || failures[0]["collector"] != "firewall_policy" {
-				t.Errorf("CMDB failure log %v lacks target fw and collector firewall_policy", failures[0])
+			if failures[0]["target"] != name || failures[0]["collector"] != "firewall_policy" {
+				t.Errorf("CMDB failure log %v lacks target %s and collector firewall_policy",
+					failures[0], name)
 			}
 			if failures[0]["endpoint"] != "cmdb/firewall/policy" {
 				t.Errorf("CMDB failure log endpoint %v, want cmdb/firewall/policy", failures[0]["endpoint"])
@@ -178,9 +182,9 @@ type constCollector struct{ metric prometheus.Metric }
 func (c constCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.metric.Desc() }
 func (c constCollector) Collect(ch chan<- prometheus.Metric) { ch <- c.metric }
 
-func TestFirewallPolicyConfigFailureLogsAgainAfterRecovery(t *testing.T) {
+func TestPolicyNamesFailureLogsAgain(t *testing.T) {
 	sim := newPolicySim(t, fixtures.Options{})
-	target := &Target{Name: "fw", API: fixtureAPI{sim: sim}}
+	target := &Target{Name: "fw-recovery", API: fixtureAPI{sim: sim}}
 	var logs logBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	scrape := func() {
@@ -550,4 +554,18 @@ func TestFirewallPolicyNamesOnLargeDevice(t *testing.T) {
 	if err := filtered.lastErr(); err != nil {
 		t.Fatalf("Update error = %v", err)
 	}
+}
+
+func FuzzFirewallPolicyByID(f *testing.F) {
+	addFixtureSeeds(f, firewallPolicyEndpoint)
+	addFixtureSeeds(f, firewallPolicyConfigEndpoint)
+	for _, seed := range quirkSeeds {
+		f.Add([]byte(seed))
+	}
+	f.Add([]byte(`[{"results":[{"policyid":1}],"vdom":"root"},{"status":"error","http_status":404,"vdom":"dmz"}]`))
+	f.Add([]byte(`[{"status":"error","http_status":"404"},7,null]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, err := parseSelectedPolicies(body)
+		checkDecodeResult(t, err)
+	})
 }

@@ -183,9 +183,9 @@ func BenchmarkScrapeLargeDevice(b *testing.B) {
 }
 
 // BenchmarkScrapeLargeDevicePolicies measures one scrape of the
-// firewall_policy collector alone on the device of BenchmarkScrapeLargeDevice:
-// with the policy names from the CMDB, with the CMDB read rejected as for an
-// admin without the permission, and with a policy filter by ID and by name.
+// firewall_policy collector alone on the device of BenchmarkScrapeLargeDevice.
+// The cases read the policy names from the CMDB, get a 403 for that read as an
+// admin without the permission does, or filter the policies by ID or by name.
 func BenchmarkScrapeLargeDevicePolicies(b *testing.B) {
 	cases := []struct {
 		name      string

@@ -92,7 +92,9 @@ func (c *Client) get(ctx context.Context, prefix, path, name string, query url.V
 
 // send sends one GET of urlPath with the credentials of rec and reads the
 // response. name is the endpoint as errors show it.
-func (c *Client) send(ctx context.Context, urlPath, name string, query url.Values, rec *Record) (int, string, []byte, error) {
+func (c *Client) send(
+	ctx context.Context, urlPath, name string, query url.Values, rec *Record,
+) (int, string, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
 		c.target.endpointURL(urlPath, query), nil)
 	if err != nil {
@@ -117,7 +119,8 @@ func (c *Client) send(ctx context.Context, urlPath, name string, query url.Value
 		return 0, "", nil, fmt.Errorf("target %q: GET %s: reading the response: %w", c.target.Name, name, err)
 	}
 	if len(body) > maxMonitorBody {
-		return 0, "", nil, fmt.Errorf("target %q: GET %s: response larger than %d bytes", c.target.Name, name, maxMonitorBody)
+		return 0, "", nil, fmt.Errorf("target %q: GET %s: response larger than %d bytes",
+			c.target.Name, name, maxMonitorBody)
 	}
 	return resp.StatusCode, resp.Header.Get("Content-Type"), body, nil
 }
