@@ -473,15 +473,25 @@ func (s *scraper) report(r collectorResult, ch chan<- prometheus.Metric) bool {
 	ch <- prometheus.MustNewConstMetric(collectorUnsupportedMetric.desc, prometheus.GaugeValue,
 		boolValue(unsupported), name)
 
+	key := s.target.logKey() + "/" + name
 	switch {
 	case unsupported:
 		s.logger.Debug("endpoint not supported by the device", "collector", name, "err", r.err)
 	case r.err != nil:
-		s.logger.Error("collector failed", "collector", name,
-			"duration_seconds", r.duration.Seconds(), "err", r.err)
+		// The same error on every scrape, such as a 403 for a missing
+		// permission, logs at error level once a minute; every one is counted.
+		if suppressed, repeat := notReadyLog.note(key, r.err.Error(), time.Now()); repeat {
+			s.logger.Debug("collector failed", "collector", name,
+				"duration_seconds", r.duration.Seconds(), "err", r.err)
+		} else {
+			s.logger.Error("collector failed", "collector", name,
+				"duration_seconds", r.duration.Seconds(), "repeats_suppressed", suppressed, "err", r.err)
+		}
 		if m := s.opts.Metrics; m != nil {
 			m.collectorFailures.WithLabelValues(s.target.Name, name).Inc()
 		}
+	default:
+		notReadyLog.clear(key)
 	}
 	return success
 }
@@ -577,8 +587,9 @@ func readyFailureReason(ctx context.Context, err error) string {
 }
 
 // notReadyLog keeps a target that stays unready, such as during a login
-// back-off, from logging one error per scrape: a reason logs at error level
-// once a minute, with the count of the repeats logged at debug level since.
+// back-off, or a collector that fails the same way on every scrape, from
+// logging one error per scrape: a reason logs at error level once a minute,
+// with the count of the repeats logged at debug level since.
 var notReadyLog = &readyLogLimiter{last: map[string]readyLogEntry{}}
 
 type readyLogLimiter struct {

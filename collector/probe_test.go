@@ -581,3 +581,28 @@ func TestNotReadyLogLimiter(t *testing.T) {
 		t.Error("failure after a success is a repeat, want it logged")
 	}
 }
+
+func TestRepeatedCollectorFailureLogsOnce(t *testing.T) {
+	failing := funcCollector(func(context.Context, *Target, chan<- prometheus.Metric) error {
+		return errors.New("GET system/status: HTTP 403: permission denied")
+	})
+	logger, logs := newTestLogger()
+	api := &fakeAPI{}
+	for i := 0; i < 3; i++ {
+		probe := probeFor(context.Background(), api, []*registration{testRegistration("denied", failing)},
+			ProbeOptions{}, logger)
+		testutil.CollectAndCount(probe)
+	}
+	levels := map[string]int{}
+	for _, r := range logs.records(t) {
+		if r["msg"] == "collector failed" {
+			levels[r["level"].(string)]++
+		}
+	}
+	if levels["ERROR"] != 1 {
+		t.Errorf("collector failed logged %d times at error level over 3 scrapes, want 1", levels["ERROR"])
+	}
+	if levels["DEBUG"] != 2 {
+		t.Errorf("collector failed logged %d times at debug level, want 2 repeats", levels["DEBUG"])
+	}
+}
