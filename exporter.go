@@ -118,7 +118,7 @@ func newExporter(f *cliFlags, logger *slog.Logger) (*exporter, error) {
 				"REDIS_PASSWORD or REDIS_PASSWORD_FILE and the ACL rule", err)
 		}
 		if err != nil {
-			logger.Warn("redis is unreachable at start-up; scrapes use the fallback until it answers",
+			logger.Warn("redis is unreachable at start-up; scrapes use the fallback until Redis responds",
 				"fallback", f.redisFallback, "err", err)
 		}
 	}
@@ -189,8 +189,8 @@ func (ex *exporter) buildTarget(ct *config.Target) (*scrapeTarget, error) {
 	}
 	httpClient := &http.Client{
 		Transport: transport,
-		// FortiOS redirects to its login page; a redirect is an answer to
-		// report, not one to follow.
+		// FortiOS redirects to its login page, and a redirect is a response
+		// to report, not one to follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	ttl := ct.SessionTTL

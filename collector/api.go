@@ -16,7 +16,7 @@ type API interface {
 	Ready(ctx context.Context) error
 
 	// Monitor sends GET /api/v2/monitor/<endpoint> with query and returns the body
-	// of a 2xx answer. A non-2xx answer is a *fgsession.APIError.
+	// of a 2xx response. A non-2xx response is a *fgsession.APIError.
 	Monitor(ctx context.Context, endpoint string, query url.Values) ([]byte, error)
 
 	// CMDB sends GET /api/v2/cmdb/<path> with query, a configuration read such
@@ -25,7 +25,7 @@ type API interface {
 	CMDB(ctx context.Context, path string, query url.Values) ([]byte, error)
 }
 
-// Target is what a collector needs to know about the FortiGate it scrapes.
+// Target is the FortiGate a collector scrapes, with its per-target settings.
 type Target struct {
 	Name string
 	API  API

@@ -300,7 +300,7 @@ func (s *scraper) scrape(ctx context.Context, ch chan<- prometheus.Metric) {
 
 	if err := s.ready(ctx); err != nil {
 		reason := readyFailureReason(ctx, err)
-		if suppressed, repeat := notReadyLog.note(s.target.logKey(), reason, time.Now()); repeat {
+		if suppressed, repeat := repeatLog.note(s.target.logKey(), reason, time.Now()); repeat {
 			s.logger.Debug("target not ready, no collector ran", "reason", reason, "err", err)
 		} else {
 			s.logger.Error("target not ready, no collector ran", "reason", reason,
@@ -311,7 +311,7 @@ func (s *scraper) scrape(ctx context.Context, ch chan<- prometheus.Metric) {
 		return
 	}
 
-	notReadyLog.clear(s.target.logKey())
+	repeatLog.clear(s.target.logKey())
 	results := s.runCollectors(ctx)
 
 	up := len(results) == 0
@@ -346,7 +346,7 @@ func (s *scraper) runCollectors(ctx context.Context) []collectorResult {
 	}
 	close(jobs)
 
-	// done has room for every result, so a late worker never blocks.
+	// done is buffered for all n results, so a late worker never blocks.
 	done := make(chan collectorResult, n)
 	var mu sync.Mutex
 	starts := make([]time.Time, n)
@@ -480,7 +480,7 @@ func (s *scraper) report(r collectorResult, ch chan<- prometheus.Metric) bool {
 	case r.err != nil:
 		// The same error on every scrape, such as a 403 for a missing
 		// permission, logs at error level once a minute; every one is counted.
-		if suppressed, repeat := notReadyLog.note(key, r.err.Error(), time.Now()); repeat {
+		if suppressed, repeat := repeatLog.note(key, r.err.Error(), time.Now()); repeat {
 			s.logger.Debug("collector failed", "collector", name,
 				"duration_seconds", r.duration.Seconds(), "err", r.err)
 		} else {
@@ -491,7 +491,7 @@ func (s *scraper) report(r collectorResult, ch chan<- prometheus.Metric) bool {
 			m.collectorFailures.WithLabelValues(s.target.Name, name).Inc()
 		}
 	default:
-		notReadyLog.clear(key)
+		repeatLog.clear(key)
 	}
 	return success
 }
@@ -586,27 +586,27 @@ func readyFailureReason(ctx context.Context, err error) string {
 	}
 }
 
-// notReadyLog keeps a target that stays unready, such as during a login
-// back-off, or a collector that fails the same way on every scrape, from
-// logging one error per scrape: a reason logs at error level once a minute,
-// with the count of the repeats logged at debug level since.
-var notReadyLog = &readyLogLimiter{last: map[string]readyLogEntry{}}
+// repeatLog limits the error lines of a target that stays unready, such as
+// during a login back-off, and of a collector that fails the same way on
+// every scrape. Each reason logs at error level once a minute. Repeats in
+// between log at debug level, and the next error line carries their count.
+var repeatLog = &repeatLogLimiter{last: map[string]repeatLogEntry{}}
 
-type readyLogLimiter struct {
+type repeatLogLimiter struct {
 	mu   sync.Mutex
-	last map[string]readyLogEntry // by Target.logKey
+	last map[string]repeatLogEntry // by Target.logKey
 }
 
-type readyLogEntry struct {
+type repeatLogEntry struct {
 	reason     string
 	logged     time.Time
 	suppressed int
 }
 
-// note records a failure of target for reason at now. repeat is true when an
-// error line for the same reason was logged less than a minute ago; otherwise
-// suppressed is the number of repeats since that line.
-func (l *readyLogLimiter) note(target, reason string, now time.Time) (suppressed int, repeat bool) {
+// note records a failure of key for reason at now. It returns repeat true
+// when an error line for the same reason was logged less than a minute ago.
+// Otherwise suppressed is the number of repeats since the last error line.
+func (l *repeatLogLimiter) note(target, reason string, now time.Time) (suppressed int, repeat bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	entry, ok := l.last[target]
@@ -615,11 +615,11 @@ func (l *readyLogLimiter) note(target, reason string, now time.Time) (suppressed
 		l.last[target] = entry
 		return entry.suppressed, true
 	}
-	l.last[target] = readyLogEntry{reason: reason, logged: now}
+	l.last[target] = repeatLogEntry{reason: reason, logged: now}
 	return entry.suppressed, false
 }
 
-func (l *readyLogLimiter) clear(target string) {
+func (l *repeatLogLimiter) clear(target string) {
 	l.mu.Lock()
 	delete(l.last, target)
 	l.mu.Unlock()

@@ -554,8 +554,8 @@ func collectorSuccess(t *testing.T, probe *Probe, name string) float64 {
 	return 0
 }
 
-func TestNotReadyLogLimiter(t *testing.T) {
-	l := &readyLogLimiter{last: map[string]readyLogEntry{}}
+func TestRepeatLogLimiter(t *testing.T) {
+	l := &repeatLogLimiter{last: map[string]repeatLogEntry{}}
 	start := time.Unix(1000, 0)
 	if _, repeat := l.note("fw", "login_backoff", start); repeat {
 		t.Fatal("first failure is a repeat, want it logged")

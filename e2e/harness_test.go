@@ -144,7 +144,7 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// waitHTTP polls url until it answers 200 or the timeout passes.
+// waitHTTP polls url until it returns 200 or the timeout passes.
 func waitHTTP(t testing.TB, client *http.Client, url string, p *process) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)

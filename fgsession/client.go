@@ -187,7 +187,7 @@ type SessionInfo struct {
 	Failures      int        `json:"backoff_failures,omitempty"`
 }
 
-// Info returns what this replica knows of the session of t, without a login
+// Info returns this replica's view of the session of t, without a login
 // and without a store call.
 func (m *Manager) Info(t *Target) SessionInfo {
 	info := SessionInfo{Target: t.Name, Method: t.method(), ThisReplica: m.replicaID(),

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// APIError is a FortiOS answer other than 2xx to an authenticated monitor request.
+// APIError is a FortiOS response other than 2xx to an authenticated monitor request.
 type APIError struct {
 	Target   string
 	Endpoint string
@@ -13,7 +13,7 @@ type APIError struct {
 	// "vdom=root,dmz" or "scope=global", and empty when it named neither.
 	Scope      string
 	StatusCode int
-	// Message is a short, secret-free description taken from the answer body,
+	// Message is a short, secret-free description taken from the response body,
 	// such as the JSON envelope's status or the HTML page title.
 	Message string
 }

@@ -186,7 +186,7 @@ func apiStatusError(t *Target, code int, message string) error {
 		Detail: fmt.Sprintf("status %d %s", code, message)}
 	switch code {
 	case -1:
-		// FortiOS answers -1 alike for a wrong password, a full admin session
+		// FortiOS returns -1 alike for a wrong password, a full admin session
 		// table (admin-login-max) and a second login with admin-concurrent
 		// disabled.
 		e.Reason = ReasonBadCredentials
@@ -209,8 +209,8 @@ func apiStatusError(t *Target, code int, message string) error {
 }
 
 // loginLogincheck logs in through the legacy POST /logincheck form. The first
-// byte of the body is the result (FortiOS 7.6.3 and later send JSON with a
-// status member instead); the session lives in APSCOOKIE_* and ccsrftoken*
+// byte of the body is the result, except from FortiOS 7.6.3 on, which sends
+// JSON with a status member. The session is in APSCOOKIE_* and ccsrftoken*
 // cookies.
 func loginLogincheck(ctx context.Context, t *Target) (*Record, error) {
 	form := url.Values{"username": {t.Username}, "secretkey": {t.Password}, "ajax": {"1"}}

@@ -54,10 +54,10 @@ type ManagerOptions struct {
 	Logger  *slog.Logger
 }
 
-// Manager hands out FortiOS sessions following the shared session protocol:
-// one lookup per session id at a time in this process, a login only by the
-// holder of the store's lock, a shared back-off after rejected logins, and a
-// local fallback while Redis is unreachable.
+// Manager hands out FortiOS sessions by the shared session protocol. This
+// process makes one lookup per session id at a time, and only the holder of
+// the store's lock logs in. Rejected logins start a back-off that every
+// replica obeys, and a local store takes over while Redis is unreachable.
 type Manager struct {
 	opts    ManagerOptions
 	store   Store
@@ -81,7 +81,7 @@ type pendingLogout struct {
 	rec    *Record
 }
 
-// sessionState is what this replica remembers of one session id.
+// sessionState is this replica's state of one session id.
 type sessionState struct {
 	last      *Record   // the record this replica uses now
 	checked   time.Time // when last was read from or written to the store
@@ -284,7 +284,7 @@ func (m *Manager) storeFailed(ctx context.Context, op string, err error) {
 	m.storeDownUntil = m.now().Add(m.opts.StoreRetry)
 	m.mu.Unlock()
 	if wasUp && m.opts.Fallback == FallbackFail {
-		m.logger.Warn("redis call failed; scrapes fail until it answers (--redis.fallback=fail)",
+		m.logger.Warn("redis call failed; scrapes fail until Redis responds (--redis.fallback=fail)",
 			"operation", op, "err", err)
 	} else if wasUp {
 		m.logger.Warn("redis call failed; using the local session store", "operation", op, "err", err)
@@ -389,11 +389,11 @@ func (m *Manager) lookup(ctx context.Context, t *Target, id string, store Store)
 				m.remember(id, kept, store)
 				return kept, true, nil
 			}
-			// A record exists that Get did not return: another replica wrote
-			// it a moment ago, or this replica cannot open it (another
-			// encryption key, a foreign value). Read it once more; if it still
-			// does not open, keep using this replica's own session unshared
-			// rather than wait for a record it will never read.
+			// A record exists that Get did not return, because another
+			// replica wrote it a moment ago or because this replica cannot
+			// open it (another encryption key, a foreign value). Read it once
+			// more. If it still does not open, keep using this replica's own
+			// session unshared, since waiting for it would never end.
 			rec, err = call(m, ctx, store, "get", func(c context.Context) (*Record, error) { return store.Get(c, id) })
 			if err != nil {
 				return nil, false, err

@@ -9,7 +9,7 @@ const namespace = "fortigate"
 // Relogin reasons, the reason label of fortigate_session_relogins_total.
 const (
 	ReloginRotation     = "rotation"     // the session reached its TTL
-	ReloginUnauthorized = "unauthorized" // FortiOS answered 401 to this replica
+	ReloginUnauthorized = "unauthorized" // FortiOS responded 401 to this replica
 	ReloginMissing      = "missing"      // the shared record vanished (another replica's 401, Redis flushed)
 )
 

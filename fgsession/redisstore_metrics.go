@@ -124,7 +124,7 @@ func (l *logLimiter) allow(now time.Time) (bool, int) {
 	return true, suppressed
 }
 
-// logUnreadable logs an unreadable record, at most once per limiter interval.
+// logUnreadable logs an unreadable record, at most once per s.unreadableLog.interval.
 func (s *RedisStore) logUnreadable(key, reason string, err error) {
 	ok, suppressed := s.unreadableLog.allow(time.Now())
 	if !ok {

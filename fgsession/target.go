@@ -18,7 +18,7 @@ const (
 	MethodToken      = "token"      // REST API admin token, no session
 )
 
-// Target is one FortiGate as the session layer sees it.
+// Target is one FortiGate with the settings the session layer uses.
 type Target struct {
 	// Name is the configured target name, used in metrics and logs.
 	Name    string
